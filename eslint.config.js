@@ -1,0 +1,71 @@
+// Lint rules that carry the architecture: no import cycles, the package DAG of ARCHITECTURE.md,
+// and "packages never read process.env" (only an app's composition root does).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import importX from 'eslint-plugin-import-x';
+import globals from 'globals';
+
+const allPackages = ['contracts', 'market', 'engines', 'runtime', 'cloud', 'kube', 'api-client', 'simulator', 'db'];
+/** Which workspace packages each package may import (ARCHITECTURE.md "Allowed imports"). */
+const allowed = {
+  contracts: [],
+  market: ['contracts'],
+  runtime: ['contracts'],
+  'api-client': ['contracts'],
+  engines: ['contracts', 'market'],
+  cloud: ['contracts', 'runtime'],
+  kube: ['contracts', 'runtime'],
+  simulator: ['contracts', 'market', 'runtime'],
+  db: ['contracts', 'runtime'],
+};
+
+const dagRules = Object.entries(allowed).map(([pkg, deps]) => ({
+  files: [`packages/${pkg}/**/*.ts`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            group: [
+              ...allPackages.filter((p) => p !== pkg && !deps.includes(p)).map((p) => `@cloudoptim/${p}`),
+              '@cloudoptim/*-server', '@cloudoptim/central', '@cloudoptim/agent', '@cloudoptim/cli', '@cloudoptim/admin-ui',
+            ],
+            message: `packages/${pkg} may import only: ${deps.join(', ') || 'nothing from the workspace'} (see ARCHITECTURE.md).`,
+          },
+        ],
+      },
+    ],
+  },
+}));
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', 'bench-results/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    plugins: { 'import-x': importX },
+    settings: { 'import-x/resolver-next': [importX.createNodeResolver({ extensions: ['.ts', '.tsx', '.js', '.mjs'] })] },
+    rules: {
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  ...dagRules,
+  {
+    files: ['packages/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Packages never read process.env: take configuration as an argument.' }],
+    },
+  },
+  {
+    files: ['apps/*/src/**/*.ts'],
+    ignores: ['apps/cli/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['@cloudoptim/simulator'], message: 'Only the CLI (sim, demo) may import the simulator.' }] }],
+    },
+  },
+);
