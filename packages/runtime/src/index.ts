@@ -1,1 +1,6 @@
-export {};
+export * from './config.ts';
+export * from './logger.ts';
+export * from './clock.ts';
+export * from './error-envelope.ts';
+export * from './lifecycle.ts';
+export * from './metrics.ts';

@@ -1,0 +1,61 @@
+import pino from 'pino';
+
+/** The logging interface code depends on: object first, message second (`log.info({taskId}, 'drained')`). */
+export interface Logger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  child(bindings: Record<string, unknown>): Logger;
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** Keys whose values never reach a log line, at any depth we know clients use. */
+export const REDACTED_KEYS = [
+  'password', 'secret', 'token', 'apiKey', 'api_key', 'authorization', 'cookie', 'databaseUrl', 'database_url',
+  'accessKeyId', 'secretAccessKey', 'sessionToken', 'externalId', 'external_id', 'key',
+];
+
+const redactPaths = REDACTED_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `headers["${k}"]`, `req.headers.${k}`]);
+
+export interface LoggerOptions {
+  name: string;
+  level?: LogLevel;
+  /** Where lines go; defaults to stdout. Tests pass a stream to read what was logged. */
+  destination?: pino.DestinationStream;
+}
+
+/** A pino logger (JSON lines) with secrets redacted. */
+export function createLogger(options: LoggerOptions): Logger {
+  const instance = pino(
+    {
+      name: options.name,
+      level: options.level ?? 'info',
+      redact: { paths: redactPaths, censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    options.destination,
+  );
+  return wrap(instance);
+}
+
+function wrap(instance: pino.Logger): Logger {
+  return {
+    debug: (obj, msg) => instance.debug(obj, msg),
+    info: (obj, msg) => instance.info(obj, msg),
+    warn: (obj, msg) => instance.warn(obj, msg),
+    error: (obj, msg) => instance.error(obj, msg),
+    child: (bindings) => wrap(instance.child(bindings)),
+  };
+}
+
+/** A logger that drops everything: for unit tests and library defaults. */
+export const silentLogger: Logger = {
+  debug: () => {},
+  info: () => {},
+  warn: () => {},
+  error: () => {},
+  child: () => silentLogger,
+};
