@@ -49,3 +49,9 @@ describe('loadConfig', () => {
     }
   });
 });
+
+describe('loadConfig with empty variables', () => {
+  it('treats FOO= as unset', () => {
+    expect(loadConfig(schema, { DATABASE_URL: '', PORT: '' }, 'central')).toEqual({ PORT: 8000, LOG_LEVEL: 'info', METRICS: true, WORKERS: 2 });
+  });
+});

@@ -7,10 +7,12 @@ export type Env = Readonly<Record<string, string | undefined>>;
 /**
  * Parses an app's configuration from the environment with its one zod schema. Every problem is reported at
  * once: the AppError CONFIG_INVALID lists each bad variable in `details.issues` and in its message.
- * Values of variables whose names look secret are never echoed back.
+ * No value is echoed back (a bad DATABASE_URL may hold a password). A variable set to the empty string counts
+ * as unset, as shells and compose files often export `FOO=` to mean "no value".
  */
 export function loadConfig<S extends z.ZodType>(schema: S, env: Env, appName: string): z.output<S> {
-  const result = schema.safeParse(env);
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const result = schema.safeParse(present);
   if (result.success) return result.data;
   const issues = toValidationIssues(result.error).map((issue) => ({
     variable: issue.path || '(environment)',
