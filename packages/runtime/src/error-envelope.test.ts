@@ -42,8 +42,11 @@ describe('toErrorReply', () => {
 
 describe('describeError', () => {
   it('lists validation issues one per line', () => {
-    const text = describeError(new AppError('VALIDATION_FAILED', 'options are invalid', { issues: [{ path: 'vcpu', message: 'must be > 0' }] }));
-    expect(text).toBe('error VALIDATION_FAILED: options are invalid\n  - vcpu: must be > 0');
+    const issues = [{ path: 'vcpu', message: 'must be > 0' }, { path: 'region', message: 'unknown' }];
+    const text = describeError(new AppError('VALIDATION_FAILED', 'options are invalid', { issues }));
+    expect(text).toBe('error VALIDATION_FAILED: options are invalid\n  - vcpu: must be > 0\n  - region: unknown');
+    const single = describeError(new AppError('VALIDATION_FAILED', 'options are invalid: vcpu: must be > 0', { issues: issues.slice(0, 1) }));
+    expect(single).toBe('error VALIDATION_FAILED: options are invalid: vcpu: must be > 0');
   });
 
   it('shows a plain error without a stack unless verbose', () => {

@@ -51,8 +51,9 @@ function asAppError(error: unknown): AppError | undefined {
 export function describeError(error: unknown, verbose = false): string {
   if (isAppError(error)) {
     const issues = Array.isArray(error.details?.issues) ? (error.details.issues as unknown[]) : [];
-    const alreadyListed = error.message.includes('\n');
-    const lines = alreadyListed ? [] : issues.map((issue) => `  - ${formatIssue(issue)}`);
+    // A message that already spans lines lists its issues; a single issue is already in the message.
+    const listed = error.message.includes('\n') || issues.length < 2;
+    const lines = listed ? [] : issues.map((issue) => `  - ${formatIssue(issue)}`);
     return [`error ${error.code}: ${error.message}`, ...lines].join('\n');
   }
   if (error instanceof Error) return verbose && error.stack ? `error INTERNAL: ${error.stack}` : `error INTERNAL: ${error.message}`;
