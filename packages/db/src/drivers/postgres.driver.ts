@@ -1,0 +1,59 @@
+import pg from 'pg';
+import type { DbLogger } from '../logger.ts';
+import type { RawConnection, RawDriver, RawRow } from './driver.ts';
+
+function clientConnection(client: pg.PoolClient, inTransaction: boolean): RawConnection {
+  const conn: RawConnection = {
+    query: async <R = RawRow>(text: string, params: readonly unknown[] = []) => (await client.query(text, [...params])).rows as R[],
+    exec: async (text) => {
+      await client.query(text);
+    },
+    transaction: async (fn) => {
+      if (inTransaction) return fn(conn);
+      await client.query('BEGIN');
+      try {
+        const result = await fn(clientConnection(client, true));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      }
+    },
+  };
+  return conn;
+}
+
+/** Options of the node-postgres pool. */
+export interface PostgresDriverOptions {
+  connectionString: string;
+  /** Pool size (default 10). */
+  maxConnections?: number;
+  log: DbLogger;
+}
+
+/** Opens a node-postgres Pool on `connectionString`. Connections are made lazily; the caller pings. */
+export function openPostgresDriver(options: PostgresDriverOptions): { driver: RawDriver; pool: pg.Pool } {
+  const pool = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 10 });
+  // An idle client losing its connection emits 'error' on the pool; unhandled it would crash the process.
+  pool.on('error', (error) => options.log.warn({ err: error.message }, 'idle PostgreSQL connection failed'));
+  const driver: RawDriver = {
+    kind: 'postgres',
+    query: async <R = RawRow>(text: string, params: readonly unknown[] = []) => (await pool.query(text, [...params])).rows as R[],
+    withConnection: async (fn) => {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        return await fn(clientConnection(client, false));
+      } catch (error) {
+        broken = error instanceof Error ? error : undefined;
+        throw error;
+      } finally {
+        // A connection that failed mid-way may still hold a session lock or an open transaction: destroy it.
+        client.release(broken);
+      }
+    },
+    close: () => pool.end(),
+  };
+  return { driver, pool };
+}
