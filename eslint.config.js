@@ -46,7 +46,10 @@ export default tseslint.config(
   {
     languageOptions: { globals: { ...globals.node } },
     plugins: { 'import-x': importX },
-    settings: { 'import-x/resolver-next': [importX.createNodeResolver({ extensions: ['.ts', '.tsx', '.js', '.mjs'] })] },
+    settings: {
+      ...importX.flatConfigs.typescript.settings,
+      'import-x/resolver-next': [importX.createNodeResolver({ extensions: ['.ts', '.tsx', '.js', '.mjs'] })],
+    },
     rules: {
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -59,6 +62,26 @@ export default tseslint.config(
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Packages never read process.env: take configuration as an argument.' }],
+    },
+  },
+  {
+    // Engines are pure: no I/O modules, no clock, no unseeded randomness (ARCHITECTURE.md convention 1).
+    files: ['packages/engines/src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'node:child_process', 'node:http', 'node:https', 'node:net'].map((name) => ({ name, message: 'Engines do no I/O: take data as arguments.' })),
+          patterns: [{ group: ['@cloudoptim/*', '!@cloudoptim/contracts', '!@cloudoptim/market'], message: 'packages/engines may import only contracts and market.' }],
+        },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Packages never read process.env.' },
+        { object: 'Math', property: 'random', message: 'Use the seeded Rng passed in.' },
+        { object: 'Date', property: 'now', message: 'Take `now` as an argument.' },
+      ],
     },
   },
   {

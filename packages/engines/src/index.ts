@@ -1,0 +1,6 @@
+/**
+ * @cloudoptim/engines — CloudOptim's decision logic as pure functions over plain data: no I/O, no clock
+ * (`now` is an argument), no Math.random (a seeded `Rng` is). Market data arrives as an argument (a loaded
+ * `Market`), never loaded here.
+ */
+export * from './rng.ts';
