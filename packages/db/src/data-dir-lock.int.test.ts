@@ -88,6 +88,27 @@ try {
     expect(log.warnings.some((msg) => msg.includes('stale'))).toBe(true);
   });
 
+  it('takes over a lock a previous run left with this very pid (a restarted container is pid 1 again)', async () => {
+    fs.writeFileSync(
+      path.join(dataDir, LOCK_FILE_NAME),
+      JSON.stringify({ pid: process.pid, hostname: os.hostname(), started_at: '2020-01-01T00:00:00.000Z', token: 'previous-run' }),
+    );
+    const log = recordingLog();
+    const database = await openDatabase({ dataDir, log });
+    await database.close();
+    expect(log.warnings.some((msg) => msg.includes('stale'))).toBe(true);
+  });
+
+  it('takes over a lock whose pid now belongs to a process started after the lock was written', async () => {
+    // pid 1 runs, but it started long after 2000-01-01, so it cannot be the holder.
+    fs.writeFileSync(
+      path.join(dataDir, LOCK_FILE_NAME),
+      JSON.stringify({ pid: 1, hostname: os.hostname(), started_at: '2000-01-01T00:00:00.000Z', token: 'reused-pid' }),
+    );
+    const database = await openDatabase({ dataDir });
+    await database.close();
+  });
+
   it('refuses a lock taken on another host (its pid cannot be checked)', async () => {
     const lockFile = path.join(dataDir, LOCK_FILE_NAME);
     fs.writeFileSync(lockFile, JSON.stringify({ pid: 1, hostname: 'some-other-host', started_at: '2020-01-01T00:00:00.000Z', token: 'x' }));

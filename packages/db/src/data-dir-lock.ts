@@ -38,15 +38,47 @@ function readHolder(lockPath: string): LockHolder | undefined {
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Tokens of the locks this process holds: tells our own open lock from one a previous run left behind. */
+const heldTokens = new Set<string>();
+
+/**
+ * True when the lock's holder still runs. A pid alone is not enough: in a container every run is often the
+ * same pid (1, or 7), so a lock left by a crashed run would look held forever. The holder is alive only when
+ * its pid exists *and* (for our own pid) we hold that token, or (for another pid, where Linux tells) that
+ * process started before the lock was written.
+ */
+function isHolderAlive(holder: LockHolder): boolean {
+  if (holder.pid === process.pid) return heldTokens.has(holder.token);
   try {
-    process.kill(pid, 0);
-    return true;
+    process.kill(holder.pid, 0);
   } catch (error) {
     // EPERM: the process exists but belongs to another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  const startedMs = processStartMs(holder.pid);
+  const lockedMs = Date.parse(holder.started_at);
+  // The pid was reused by a process that started after the lock was taken (2 s of slack for clock ticks).
+  if (startedMs !== undefined && Number.isFinite(lockedMs) && startedMs > lockedMs + 2_000) return false;
+  return true;
+}
+
+/** Start time of a process (epoch ms) from /proc, or undefined where /proc does not tell (not Linux). */
+function processStartMs(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Field 22 (starttime, clock ticks since boot) follows the command name, which may contain spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const startTicks = Number(fields[19]);
+    const bootSeconds = Number(/^btime (\d+)$/m.exec(fs.readFileSync('/proc/stat', 'utf8'))?.[1]);
+    if (!Number.isFinite(startTicks) || !Number.isFinite(bootSeconds)) return undefined;
+    return bootSeconds * 1000 + (startTicks / CLOCK_TICKS_PER_SECOND) * 1000;
+  } catch {
+    return undefined;
   }
 }
+
+/** USER_HZ: 100 on every mainstream Linux build. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 function fileAgeMs(file: string): number {
   const stat = fs.statSync(file, { throwIfNoEntry: false });
@@ -96,7 +128,7 @@ export function acquireDataDirLock(dataDir: string, log: DbLogger): DataDirLock 
     if (current && current.hostname !== holder.hostname) {
       throw lockedError(dir, lockPath, current, 'the lock was taken on another host');
     }
-    if (current && isAlive(current.pid)) {
+    if (current && isHolderAlive(current)) {
       throw lockedError(dir, lockPath, current, current.pid === process.pid ? 'this process already has it open' : 'that process is still running');
     }
     if (!current && fileAgeMs(lockPath) < FRESH_UNREADABLE_MS) {
@@ -119,7 +151,7 @@ function takeOverStale(lockPath: string, stale: LockHolder | undefined, holder: 
   try {
     // Re-read under the marker: only replace the exact lock we judged stale.
     const now = readHolder(lockPath);
-    if (now?.token !== stale?.token || (now && isAlive(now.pid))) return false;
+    if (now?.token !== stale?.token || (now && isHolderAlive(now))) return false;
     fs.rmSync(lockPath, { force: true });
     if (!tryCreate(lockPath, holder)) return false;
     log.warn({ lockFile: lockPath, stalePid: stale?.pid ?? null, staleStartedAt: stale?.started_at ?? null }, 'took over a stale data directory lock (its process is gone)');
@@ -130,6 +162,7 @@ function takeOverStale(lockPath: string, stale: LockHolder | undefined, holder: 
 }
 
 function heldLock(lockPath: string, holder: LockHolder): DataDirLock {
+  heldTokens.add(holder.token);
   let released = false;
   return {
     path: lockPath,
@@ -137,6 +170,7 @@ function heldLock(lockPath: string, holder: LockHolder): DataDirLock {
     release() {
       if (released) return;
       released = true;
+      heldTokens.delete(holder.token);
       // Remove the file only while it is still ours.
       if (readHolder(lockPath)?.token === holder.token) fs.rmSync(lockPath, { force: true });
     },
