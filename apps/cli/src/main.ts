@@ -6,6 +6,8 @@ import { registerMarketCommands } from './commands/market.command.ts';
 import { registerDbCommands } from './commands/db.command.ts';
 import { registerBenchCommand } from './commands/bench.command.ts';
 import { registerStartCommand } from './commands/start.command.ts';
+import { registerScheduleCommand } from './commands/schedule.command.ts';
+import { registerBacktestCommand } from './commands/backtest.command.ts';
 
 /** Exit codes: 0 done, 1 the command failed, 2 the command line or configuration is wrong. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -24,6 +26,8 @@ export function buildProgram(io: CliIo): Command {
   registerStartCommand(program, io);
   registerMarketCommands(program, io);
   registerDbCommands(program, io);
+  registerScheduleCommand(program, io);
+  registerBacktestCommand(program, io);
   registerBenchCommand(program, io);
   for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   return program;

@@ -4,3 +4,7 @@
  * `Market`), never loaded here.
  */
 export * from './rng.ts';
+export * from './spot-selection/index.ts';
+export * from './office-hours/index.ts';
+export * from './backtest/index.ts';
+export * from './interruption-risk/index.ts';

@@ -30,3 +30,5 @@ export {
 } from './spot-price-history.ts';
 export { InstanceRequirementSchema, type InstanceOffer, type InstanceRequirement, effectiveGpuCount, isFittable } from './fit.ts';
 export { Market, loadMarket, clearMarketCache, type LoadMarketOptions } from './market.ts';
+export * from './workload-trace.ts';
+export * from './market-model/index.ts';
