@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../rng.ts';
-import { gbtPredict, trainGbt } from './gbt.ts';
+import { compileGbt, compiledMargin, gbtMargin, gbtPredict, trainGbt } from './gbt.ts';
 import { auc } from './metrics.ts';
 
 /** y = 1 with probability sigmoid(3·x0 − 2·x1), x2 is noise, x0 sometimes missing. */
@@ -47,5 +47,14 @@ describe('trainGbt', () => {
     const model = trainGbt({ x, y }, createRng(6), { trees: 20, minChildWeight: 50 });
     const rate = y.reduce((s, v) => s + v, 0) / y.length;
     for (const v of [-2, 0, 2]) expect(gbtPredict(model, [v])).toBeCloseTo(rate, 1);
+  });
+});
+
+describe('compileGbt', () => {
+  it('scores exactly like the tree walk, missing values included', () => {
+    const data = synthetic(800, 12);
+    const model = trainGbt({ x: data.x, y: data.y }, createRng(13), { trees: 25 });
+    const compiled = compileGbt(model);
+    for (const row of [...data.x.slice(0, 200), [Number.NaN, Number.NaN, Number.NaN]]) expect(compiledMargin(compiled, row)).toBeCloseTo(gbtMargin(model, row), 12);
   });
 });

@@ -14,7 +14,7 @@ import { INTERRUPTION_BUCKETS } from '@cloudoptim/market';
 import type { Rng } from '../rng.ts';
 import type { Transition } from './dataset.ts';
 import { FEATURE_NAMES } from './features.ts';
-import { type GbtModel, type GbtOptions, gbtMargin, sigmoid, trainGbt } from './gbt.ts';
+import { type CompiledGbt, compileGbt, compiledMargin, type GbtOptions, sigmoid, trainGbt } from './gbt.ts';
 
 export const RISK_MODEL_FORMAT = 'cloudoptim-risk-gbt/1';
 export const RISK_THRESHOLDS = [1, 2, 3, 4] as const;
@@ -72,7 +72,7 @@ export type RiskModelArtifact = z.input<typeof RiskModelArtifactSchema>;
 /** A loaded, validated model ready to score. */
 export interface RiskModel {
   version: string;
-  models: GbtModel[];
+  models: CompiledGbt[];
   baseRates: number[];
   driftVariancePerDay: number;
   training: { firstSnapshot: string; lastSnapshot: string; transitions: number };
@@ -116,7 +116,7 @@ export function loadRiskModel(artifact: unknown): RiskModel {
   const a = parseOrThrow(RiskModelArtifactSchema, artifact, 'risk model artifact');
   return {
     version: a.version,
-    models: a.models.map((m) => ({ baseMargin: m.base_margin, featureCount: m.feature_count, trees: m.trees })),
+    models: a.models.map((m) => compileGbt({ baseMargin: m.base_margin, featureCount: m.feature_count, trees: m.trees })),
     baseRates: a.training.base_rates,
     driftVariancePerDay: a.level_prior.drift_variance_per_day,
     training: { firstSnapshot: a.training.first_snapshot, lastSnapshot: a.training.last_snapshot, transitions: a.training.transitions },
@@ -150,7 +150,7 @@ export interface RiskPrediction {
 }
 
 export function predictRisk(model: RiskModel, features: readonly number[], adjustments: LevelAdjustments = NO_ADJUSTMENT): RiskPrediction {
-  const raw = model.models.map((m, i) => sigmoid(adjusted(gbtMargin(m, features), adjustments[i] as LevelAdjustment)));
+  const raw = model.models.map((m, i) => sigmoid(adjusted(compiledMargin(m, features), adjustments[i] as LevelAdjustment)));
   // Independent classifiers can cross; P(≥ k+1) may not exceed P(≥ k).
   const atLeast = [0, 0, 0, 0] as [number, number, number, number];
   for (let i = 0; i < 4; i++) atLeast[i] = Math.min(raw[i] as number, i > 0 ? (atLeast[i - 1] as number) : 1);
@@ -161,7 +161,7 @@ export function predictRisk(model: RiskModel, features: readonly number[], adjus
 
 /** Just P(next bucket ≥ k) from one classifier: the fast path for large batches. */
 export function predictAtLeast(model: RiskModel, features: readonly number[], k: 1 | 2 | 3 | 4, adjustments: LevelAdjustments = NO_ADJUSTMENT): number {
-  return sigmoid(adjusted(gbtMargin(model.models[k - 1] as GbtModel, features), adjustments[k - 1] as LevelAdjustment));
+  return sigmoid(adjusted(compiledMargin(model.models[k - 1] as CompiledGbt, features), adjustments[k - 1] as LevelAdjustment));
 }
 
 /** Prior standard deviation of the recalibration slope around 1. */
@@ -178,7 +178,7 @@ export function adaptLevel(model: RiskModel, observations: readonly { features: 
   const slopePrior = SLOPE_PRIOR_SD ** 2;
   return model.models.map((m, i) => {
     const k = i + 1;
-    const margins = observations.map((o) => gbtMargin(m, o.features));
+    const margins = observations.map((o) => compiledMargin(m, o.features));
     const labels = observations.map((o) => (o.bucketNext >= k ? 1 : 0));
     let offset = 0;
     let slope = 1;
