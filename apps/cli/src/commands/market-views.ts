@@ -69,8 +69,10 @@ export function sparkline(steps: readonly PriceStep[], fromMs: number, toMs: num
   const known = samples.filter((v) => !Number.isNaN(v));
   const lo = Math.min(...known);
   const hi = Math.max(...known);
+  // Differences below a millionth of the level are rounding noise (sums of float costs), not a trend.
+  const span = hi - lo > 1e-6 * Math.max(Math.abs(hi), Math.abs(lo)) ? hi - lo : 0;
   return samples
-    .map((v) => (Number.isNaN(v) ? ' ' : SPARKS[hi > lo ? Math.round(((v - lo) / (hi - lo)) * (SPARKS.length - 1)) : 0]))
+    .map((v) => (Number.isNaN(v) ? ' ' : SPARKS[span > 0 ? Math.round(((v - lo) / span) * (SPARKS.length - 1)) : 0]))
     .join('');
 }
 

@@ -100,3 +100,13 @@ describe('cloudoptim market spot-history', () => {
     expect(wrongZone.err).toContain('sa-east-1a is not in us-east-1');
   });
 });
+
+describe('sparkline', () => {
+  it('draws a flat line for a constant series, even with float noise', async () => {
+    const { sparkline } = await import('./market-views.ts');
+    const steps = [0, 1, 2, 3].map((d) => ({ timeMs: d * 1000, usdPerHour: 73 + (d % 2) * 1e-12 }));
+    expect(sparkline(steps, 0, 4000, 8)).toBe('▁▁▁▁▁▁▁▁');
+    const rising = [0, 1, 2, 3].map((d) => ({ timeMs: d * 1000, usdPerHour: d }));
+    expect(sparkline(rising, 0, 4000, 4)).toBe('▁▃▆█');
+  });
+});
