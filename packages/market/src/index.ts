@@ -32,3 +32,4 @@ export { InstanceRequirementSchema, type InstanceOffer, type InstanceRequirement
 export { Market, loadMarket, clearMarketCache, type LoadMarketOptions } from './market.ts';
 export * from './workload-trace.ts';
 export * from './market-model/index.ts';
+export * from './rng.ts';
