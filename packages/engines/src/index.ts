@@ -8,3 +8,5 @@ export * from './spot-selection/index.ts';
 export * from './office-hours/index.ts';
 export * from './backtest/index.ts';
 export * from './interruption-risk/index.ts';
+export * from './rightsizing/index.ts';
+export * from './forecasting/index.ts';
