@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from './clock.ts';
+import { ManualClock, ScaledClock } from './clock.ts';
 
 describe('ManualClock', () => {
   it('wakes sleepers in time order, each seeing its own wake time', async () => {
@@ -31,5 +31,19 @@ describe('ManualClock', () => {
   it('refuses to go back in time', async () => {
     const clock = new ManualClock(5);
     await expect(clock.set(1)).rejects.toThrow(/cannot go back/);
+  });
+});
+
+describe('ScaledClock', () => {
+  it('runs simulated time at speed × the base clock', async () => {
+    const base = new ManualClock(0);
+    const sim = new ScaledClock(base, Date.UTC(2021, 3, 1), 60);
+    let woke = 0;
+    void sim.sleep(60_000).then(() => (woke = sim.now()));
+    await base.advance(999);
+    expect(woke).toBe(0);
+    await base.advance(1);
+    expect(woke).toBe(Date.UTC(2021, 3, 1) + 60_000);
+    expect(() => new ScaledClock(base, 0, 0)).toThrow(/positive/);
   });
 });

@@ -100,3 +100,28 @@ async function flushMicrotasks(): Promise<void> {
   for (let i = 0; i < 10; i++) await Promise.resolve();
   await new Promise<void>((resolve) => setImmediate(resolve));
 }
+
+/**
+ * Simulated time running `speed` times faster than `base` (usually the system clock), starting at
+ * `startMs`: the simulator's clock at 60× or 600×. Sleeping 60 simulated seconds at 60× takes one real second.
+ */
+export class ScaledClock implements Clock {
+  private readonly baseStart: number;
+
+  constructor(
+    private readonly base: Clock,
+    readonly startMs: number,
+    readonly speed: number,
+  ) {
+    if (!(speed > 0) || !Number.isFinite(speed)) throw new Error(`ScaledClock speed must be a positive number, got ${speed}`);
+    this.baseStart = base.now();
+  }
+
+  now(): number {
+    return this.startMs + (this.base.now() - this.baseStart) * this.speed;
+  }
+
+  sleep(durationMs: number, signal?: AbortSignal): Promise<void> {
+    return this.base.sleep(durationMs / this.speed, signal);
+  }
+}
