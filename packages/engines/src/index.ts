@@ -10,3 +10,4 @@ export * from './backtest/index.ts';
 export * from './interruption-risk/index.ts';
 export * from './rightsizing/index.ts';
 export * from './forecasting/index.ts';
+export * as binPacking from './bin-packing/index.ts';

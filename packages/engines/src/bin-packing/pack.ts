@@ -1,0 +1,411 @@
+/**
+ * Packing pods onto new nodes, and the moves shared with consolidation.
+ *
+ * Construction ("priced node filling"): pods are bucketed into shapes (same group and requests). While pods
+ * remain, the most valuable remaining pod (value = requests priced at its group's LP resource prices) seeds a
+ * new node; for a short list of candidate classes (the best by priced capacity per dollar, the LP's own choices
+ * for the group, and the cheapest class that fits the seed) the node is filled by the dot-product rule of
+ * vector bin packing (repeatedly add the shape whose normalised requests align best with the normalised free
+ * capacity), and the class whose fill has the highest value per dollar is opened.
+ * Improvement: downsize every node to the cheapest admissible class that holds its pods; empty the least
+ * efficient nodes into the others (best fit); repack the k least efficient nodes together from scratch when
+ * that is cheaper; downsize again.
+ *
+ * Complexity: construction O(N_nodes · M · I · S) with M ≈ 8 candidate classes, I fill steps and S shapes;
+ * improvement O(B² · P_b) for B nodes holding P_b pods each. Pods of a deployment share a shape, so S ≪ pods.
+ */
+import { fitsIn, podAdmitsNode } from './feasibility.ts';
+import type { NodeClass, WorkingModel } from './model.ts';
+import type { InstanceTypeOffer, ResourceVector, Taint } from './problem.ts';
+
+/** A node while planning: existing (classId −1) or new. */
+export interface Bin {
+  name: string;
+  isNew: boolean;
+  classId: number;
+  offer: InstanceTypeOffer;
+  zone: string;
+  capacityType: string;
+  labels: Record<string, string>;
+  taints: Taint[];
+  capacity: ResourceVector;
+  used: ResourceVector;
+  /** Indexes into model.pods. */
+  pods: number[];
+  priceUsdPerHour: number;
+  /** Per group: −1 unknown, 0 no, 1 yes. */
+  admitCache: Int8Array;
+}
+
+/** What the heuristics know besides the model: LP resource prices per group and the LP's classes per group. */
+export interface PackContext {
+  model: WorkingModel;
+  groupPrices: ResourceVector[];
+  groupHints: number[][];
+}
+
+export interface PackOutcome {
+  bins: Bin[];
+  unplaced: { pod: number; reason: string }[];
+}
+
+export interface Shape {
+  group: number;
+  demand: ResourceVector;
+  pods: number[];
+  value: number;
+}
+
+const CANDIDATE_CLASSES = 6;
+
+export function podValue(ctx: PackContext, podIndex: number): number {
+  const info = ctx.model.pods[podIndex];
+  if (!info) return 0;
+  const y = ctx.groupPrices[info.group];
+  if (!y) return 0;
+  return info.demand[0] * y[0] + info.demand[1] * y[1] + info.demand[2] * y[2] + info.demand[3] * y[3];
+}
+
+export function binValue(ctx: PackContext, bin: Bin): number {
+  let v = 0;
+  for (const p of bin.pods) v += podValue(ctx, p);
+  return v;
+}
+
+/** Value per dollar; nodes that cost nothing count as fully efficient. */
+export function binEfficiency(ctx: PackContext, bin: Bin): number {
+  return bin.priceUsdPerHour > 0 ? binValue(ctx, bin) / bin.priceUsdPerHour : Number.POSITIVE_INFINITY;
+}
+
+export function binAdmits(ctx: PackContext, bin: Bin, group: number): boolean {
+  const cached = bin.admitCache[group];
+  if (cached !== undefined && cached >= 0) return cached === 1;
+  const rep = ctx.model.groups[group]?.representative;
+  const ok = rep ? podAdmitsNode(rep, bin.labels, bin.taints) : false;
+  bin.admitCache[group] = ok ? 1 : 0;
+  return ok;
+}
+
+export function newBin(ctx: PackContext, cls: NodeClass, name: string): Bin {
+  const admitCache = new Int8Array(ctx.model.groups.length);
+  for (let g = 0; g < admitCache.length; g++) admitCache[g] = ctx.model.admits(g, cls.id) ? 1 : 0;
+  return {
+    name,
+    isNew: true,
+    classId: cls.id,
+    offer: cls.offer,
+    zone: cls.zone,
+    capacityType: cls.offer.capacityType,
+    labels: cls.labels,
+    taints: cls.taints,
+    capacity: cls.capacity,
+    used: [0, 0, 0, 0],
+    pods: [],
+    priceUsdPerHour: cls.priceUsdPerHour,
+    admitCache,
+  };
+}
+
+export function addPod(bin: Bin, podIndex: number, demand: readonly number[]): void {
+  bin.pods.push(podIndex);
+  for (let r = 0; r < 4; r++) bin.used[r] = (bin.used[r] ?? 0) + (demand[r] ?? 0);
+}
+
+/**
+ * Best-fit of pods into `bins` (each pod to the admitting bin it fits most tightly), largest value first.
+ * Mutates the bins it fills; returns the pods that fit nowhere.
+ */
+export function placeBestFit(ctx: PackContext, podIndexes: readonly number[], bins: readonly Bin[]): number[] {
+  const order = [...podIndexes].sort((a, b) => podValue(ctx, b) - podValue(ctx, a));
+  const left: number[] = [];
+  for (const p of order) {
+    const info = ctx.model.pods[p];
+    if (!info) continue;
+    const d = info.demand;
+    let best: Bin | undefined;
+    let bestSlack = Number.POSITIVE_INFINITY;
+    for (const bin of bins) {
+      const c = bin.capacity;
+      const u = bin.used;
+      const f0 = c[0] - u[0] - d[0];
+      const f1 = c[1] - u[1] - d[1];
+      const f2 = c[2] - u[2] - d[2];
+      const f3 = c[3] - u[3] - d[3];
+      if (f0 < -1e-9 || f1 < -1e-9 || f2 < -1e-9 || f3 < -1e-9) continue;
+      const slack = (c[0] > 0 ? f0 / c[0] : 0) + (c[1] > 0 ? f1 / c[1] : 0) + (c[2] > 0 ? f2 / c[2] : 0) + (c[3] > 0 ? f3 / c[3] : 0);
+      if (slack < bestSlack && binAdmits(ctx, bin, info.group)) {
+        bestSlack = slack;
+        best = bin;
+      }
+    }
+    if (best) addPod(best, p, d);
+    else left.push(p);
+  }
+  return left;
+}
+
+/** Cheapest class that admits every pod of `bin` and holds them, if cheaper than the bin's current class. */
+export function cheaperClassFor(ctx: PackContext, pods: readonly number[], used: readonly number[], zoneOf?: string): NodeClass | undefined {
+  const groups = [...new Set(pods.map((p) => ctx.model.pods[p]?.group ?? -1))];
+  for (const cls of ctx.model.classes) {
+    if (zoneOf !== undefined && cls.zone !== zoneOf) continue;
+    if (!fitsIn(used, cls.capacity)) continue;
+    if (groups.every((g) => g >= 0 && ctx.model.admits(g, cls.id))) return cls;
+  }
+  return undefined;
+}
+
+/** Moves a new bin to the cheapest class that still holds its pods. */
+export function downsize(ctx: PackContext, bin: Bin): void {
+  if (!bin.isNew) return;
+  const cls = cheaperClassFor(ctx, bin.pods, bin.used);
+  if (!cls || cls.priceUsdPerHour >= bin.priceUsdPerHour) return;
+  const fresh = newBin(ctx, cls, bin.name);
+  Object.assign(bin, { ...fresh, pods: bin.pods, used: bin.used });
+}
+
+export function buildShapes(ctx: PackContext, podIndexes: readonly number[]): Shape[] {
+  const byKey = new Map<string, Shape>();
+  for (const p of podIndexes) {
+    const info = ctx.model.pods[p];
+    if (!info) continue;
+    const key = `${info.group}|${info.demand.join(',')}`;
+    let shape = byKey.get(key);
+    if (!shape) {
+      shape = { group: info.group, demand: info.demand, pods: [], value: podValue(ctx, p) };
+      byKey.set(key, shape);
+    }
+    shape.pods.push(p);
+  }
+  const dominant = (s: Shape) => Math.max(s.demand[0] / 1000, s.demand[1] / 4096, s.demand[3] * 8);
+  return [...byKey.values()].sort((a, b) => b.value - a.value || dominant(b) - dominant(a));
+}
+
+function unplaceableReason(ctx: PackContext, shape: Shape): string | null {
+  const admitted = ctx.model.classesOfGroup[shape.group] ?? [];
+  if (!admitted.length) return 'no instance type admits the pod (node selector, affinity or taints)';
+  if (admitted.some((c) => fitsIn(shape.demand, ctx.model.classes[c]?.capacity ?? [0, 0, 0, 0]))) return null;
+  return `requests ${shape.demand[0]}m CPU, ${shape.demand[1]} MiB, ${shape.demand[3]} GPU exceed every admissible instance type after DaemonSet overhead`;
+}
+
+export function sumOf(bins: readonly Bin[]): number {
+  return bins.reduce((s, b) => s + b.priceUsdPerHour, 0);
+}
+
+/** Splits pods into shapes; returns the placeable shapes and the unplaceable pods with reasons. */
+export function shapesOf(ctx: PackContext, podIndexes: readonly number[]): { live: Shape[]; unplaced: PackOutcome['unplaced'] } {
+  const unplaced: PackOutcome['unplaced'] = [];
+  const live: Shape[] = [];
+  for (const shape of buildShapes(ctx, podIndexes)) {
+    const reason = unplaceableReason(ctx, shape);
+    if (reason) for (const p of shape.pods) unplaced.push({ pod: p, reason });
+    else live.push(shape);
+  }
+  return { live, unplaced };
+}
+
+/** Node-centric construction over shapes (see the file header). */
+export function construct(ctx: PackContext, shapes: Shape[], nextName: () => string): Bin[] {
+  const { model } = ctx;
+  const avail = Int32Array.from(shapes, (s) => s.pods.length);
+  const cursor = shapes.map(() => 0);
+  const shapesOfClass = new Map<number, number[]>();
+  const listFor = (classId: number): number[] => {
+    let list = shapesOfClass.get(classId);
+    if (!list) {
+      list = [];
+      shapes.forEach((s, i) => model.admits(s.group, classId) && list?.push(i));
+      shapesOfClass.set(classId, list);
+    }
+    return list;
+  };
+  const candidatesOfGroup = new Map<number, number[]>();
+  const rankedClasses = (group: number): number[] => {
+    let ranked = candidatesOfGroup.get(group);
+    if (!ranked) {
+      const y = ctx.groupPrices[group] ?? [0, 0, 0, 0];
+      const scored = (model.classesOfGroup[group] ?? []).map((c) => {
+        const cls = model.classes[c] as NodeClass;
+        const worth = cls.capacity[0] * y[0] + cls.capacity[1] * y[1] + cls.capacity[2] * y[2] + cls.capacity[3] * y[3];
+        return { c, eff: cls.priceUsdPerHour > 0 ? worth / cls.priceUsdPerHour : Number.POSITIVE_INFINITY };
+      });
+      ranked = scored.sort((a, b) => b.eff - a.eff).map((e) => e.c);
+      candidatesOfGroup.set(group, ranked);
+    }
+    return ranked;
+  };
+  const taken = new Int32Array(shapes.length);
+  const touched: number[] = [];
+
+  /** Simulates filling a node of `cls` seeded with one pod of shape `seed`; returns value and the counts per shape. */
+  const simulate = (cls: NodeClass, seed: number): { value: number; counts: [number, number][] } | null => {
+    const seedShape = shapes[seed] as Shape;
+    const cap = cls.capacity;
+    const res: number[] = [cap[0] - seedShape.demand[0], cap[1] - seedShape.demand[1], cap[2] - seedShape.demand[2], cap[3] - seedShape.demand[3]];
+    if (res.some((x) => x < -1e-9)) return null;
+    for (const t of touched) taken[t] = 0;
+    touched.length = 0;
+    taken[seed] = 1;
+    touched.push(seed);
+    let value = seedShape.value;
+    const inv = cap.map((c) => (c > 0 ? 1 / (c * c) : 0));
+    const list = listFor(cls.id);
+    for (;;) {
+      let best = -1;
+      let bestScore = -1;
+      for (let j = 0; j < list.length; j++) {
+        const i = list[j] as number;
+        if ((avail[i] as number) <= 0) {
+          // exhausted for good: drop it from this class's list
+          list[j] = list[list.length - 1] as number;
+          list.pop();
+          j--;
+          continue;
+        }
+        const left = (avail[i] as number) - (taken[i] as number);
+        if (left <= 0) continue;
+        const d = (shapes[i] as Shape).demand;
+        if (d[0] > (res[0] as number) + 1e-9 || d[1] > (res[1] as number) + 1e-9 || d[2] > (res[2] as number) + 1e-9 || d[3] > (res[3] as number) + 1e-9) continue;
+        const score = d[0] * (res[0] as number) * (inv[0] as number) + d[1] * (res[1] as number) * (inv[1] as number) + d[2] * (res[2] as number) * (inv[2] as number) + d[3] * (res[3] as number) * (inv[3] as number);
+        if (score > bestScore) {
+          bestScore = score;
+          best = i;
+        }
+      }
+      if (best < 0) break;
+      const shape = shapes[best] as Shape;
+      const left = (avail[best] as number) - (taken[best] as number);
+      let fit = left;
+      for (let r = 0; r < 4; r++) if ((shape.demand[r] as number) > 0) fit = Math.min(fit, Math.floor(((res[r] as number) + 1e-9) / (shape.demand[r] as number)));
+      const n = Math.max(1, Math.ceil(fit / 2));
+      if (taken[best] === 0) touched.push(best);
+      taken[best] = (taken[best] as number) + n;
+      for (let r = 0; r < 4; r++) res[r] = (res[r] as number) - n * (shape.demand[r] as number);
+      value += n * shape.value;
+    }
+    return { value, counts: touched.map((i) => [i, taken[i] as number]) };
+  };
+
+  const bins: Bin[] = [];
+  let seed = 0;
+  for (;;) {
+    while (seed < shapes.length && (avail[seed] as number) <= 0) seed++;
+    if (seed >= shapes.length) break;
+    const seedShape = shapes[seed] as Shape;
+    const ranked = rankedClasses(seedShape.group);
+    const candidates = new Set<number>();
+    for (const c of ranked) {
+      if (candidates.size >= CANDIDATE_CLASSES) break;
+      if (fitsIn(seedShape.demand, (model.classes[c] as NodeClass).capacity)) candidates.add(c);
+    }
+    for (const c of (ctx.groupHints[seedShape.group] ?? []).slice(0, 3)) if (fitsIn(seedShape.demand, (model.classes[c] as NodeClass).capacity)) candidates.add(c);
+    const cheapest = (model.classesOfGroup[seedShape.group] ?? []).find((c) => fitsIn(seedShape.demand, (model.classes[c] as NodeClass).capacity));
+    if (cheapest !== undefined) candidates.add(cheapest);
+    // Simulate every candidate and the cheapest class that holds each candidate's fill (right-sizes the tail).
+    const sims: { cls: NodeClass; value: number; counts: [number, number][] }[] = [];
+    const tried = new Set<number>();
+    const trySim = (c: number) => {
+      if (tried.has(c)) return undefined;
+      tried.add(c);
+      const cls = model.classes[c] as NodeClass;
+      const sim = simulate(cls, seed);
+      if (sim) sims.push({ cls, value: sim.value, counts: sim.counts });
+      return sim;
+    };
+    for (const c of candidates) {
+      const sim = trySim(c);
+      if (!sim) continue;
+      const used = [0, 0, 0, 0];
+      const pods: number[] = [];
+      for (const [i, n] of sim.counts) {
+        const shape = shapes[i] as Shape;
+        for (let r = 0; r < 4; r++) used[r] = (used[r] ?? 0) + n * (shape.demand[r] ?? 0);
+        pods.push(shape.pods[cursor[i] as number] as number);
+      }
+      const smaller = cheaperClassFor(ctx, pods, used);
+      if (smaller && smaller.priceUsdPerHour < (model.classes[c] as NodeClass).priceUsdPerHour) trySim(smaller.id);
+    }
+    // Pick the largest surplus value/e* − price, e* = best value per dollar among the fills: at equal
+    // efficiency the node that packs more wins, and a right-sized tail node beats a tiny efficient one.
+    let eStar = 0;
+    for (const s of sims) eStar = Math.max(eStar, s.cls.priceUsdPerHour > 0 ? s.value / s.cls.priceUsdPerHour : 0);
+    let best: { cls: NodeClass; value: number; counts: [number, number][]; score: number } | undefined;
+    for (const s of sims) {
+      const score = eStar > 0 ? s.value / eStar - s.cls.priceUsdPerHour : -s.cls.priceUsdPerHour;
+      if (!best || score > best.score + 1e-12 || (Math.abs(score - best.score) <= 1e-12 && s.cls.priceUsdPerHour < best.cls.priceUsdPerHour)) best = { ...s, score };
+    }
+    if (!best) {
+      // Cannot happen for shapes that passed unplaceableReason; guard against an infinite loop anyway.
+      avail[seed] = 0;
+      continue;
+    }
+    const bin = newBin(ctx, best.cls, nextName());
+    for (const [i, n] of best.counts) {
+      const shape = shapes[i] as Shape;
+      for (let k = 0; k < n; k++) {
+        const pod = shape.pods[cursor[i] as number] as number;
+        cursor[i] = (cursor[i] as number) + 1;
+        addPod(bin, pod, shape.demand);
+      }
+      avail[i] = (avail[i] as number) - n;
+    }
+    bins.push(bin);
+  }
+  return bins;
+}
+
+/** Local improvement of new bins in place (see the file header). */
+export function improve(ctx: PackContext, bins: Bin[], nextName: () => string): void {
+  for (const bin of bins) downsize(ctx, bin);
+  emptyLeastEfficient(ctx, bins);
+  repackTail(ctx, bins, nextName);
+  for (const bin of bins) downsize(ctx, bin);
+}
+
+/** Tries to move every pod of the least efficient new bins into the other bins; removes the bins it empties. */
+export function emptyLeastEfficient(ctx: PackContext, bins: Bin[], limit = 64): void {
+  const order = byEfficiency(ctx, bins.filter((b) => b.isNew)).slice(0, limit);
+  for (const victim of order) {
+    const others = bins.filter((b) => b !== victim);
+    const snapshot = others.map((b) => ({ b, used: [...b.used] as ResourceVector, n: b.pods.length }));
+    const left = placeBestFit(ctx, victim.pods, others);
+    if (left.length) {
+      for (const s of snapshot) {
+        s.b.used = s.used;
+        s.b.pods.length = s.n;
+      }
+      continue;
+    }
+    bins.splice(bins.indexOf(victim), 1);
+  }
+}
+
+/** Repacks the k least efficient new bins together (k = 2 … 8) and keeps the result when it is cheaper. */
+function repackTail(ctx: PackContext, bins: Bin[], nextName: () => string): void {
+  for (let round = 0; round < 3; round++) {
+    let improved = false;
+    for (const k of [8, 5, 3, 2]) {
+      if (k > bins.length) continue;
+      const tail = byEfficiency(ctx, bins.filter((b) => b.isNew)).slice(0, k);
+      if (tail.length < 2) break;
+      const pods = tail.flatMap((b) => b.pods);
+      const before = tail.reduce((sum, b) => sum + b.priceUsdPerHour, 0);
+      const rebuilt = construct(ctx, buildShapes(ctx, pods), nextName);
+      for (const b of rebuilt) downsize(ctx, b);
+      const after = rebuilt.reduce((sum, b) => sum + b.priceUsdPerHour, 0);
+      if (after < before - 1e-9) {
+        for (const b of tail) bins.splice(bins.indexOf(b), 1);
+        bins.push(...rebuilt);
+        improved = true;
+        break;
+      }
+    }
+    if (!improved) break;
+  }
+}
+
+/** Bins sorted by value per dollar, least efficient first. */
+export function byEfficiency(ctx: PackContext, bins: readonly Bin[]): Bin[] {
+  const eff = new Map(bins.map((b) => [b, binEfficiency(ctx, b)]));
+  return [...bins].sort((a, b) => (eff.get(a) as number) - (eff.get(b) as number));
+}
