@@ -99,7 +99,7 @@ for (const w of windows) {
   const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
   const moves = mean(co.perSeed.map((s) => s.moves));
   const voluntary = mean(co.perSeed.map((s) => s.voluntaryDisruptionMinutes));
-  md.push('', `CloudOptim moved ${moves.toFixed(1)} nodes per run on average (rebalancing every 6 h when a move cuts expected cost ≥ 10%); voluntary moves account for ${voluntary.toFixed(0)} of its ${co.podDisruptionMinutes.mean.toFixed(0)} pod disruption minutes.`, '');
+  md.push('', `CloudOptim moved ${moves.toFixed(1)} nodes per run on average (every 6 h, at most 10% of the nodes, only nodes ≥ 24 h old, when the saving over 24 h beats the move's disruption cost and cuts expected cost ≥ 10%); voluntary moves account for ${voluntary.toFixed(0)} of its ${co.podDisruptionMinutes.mean.toFixed(0)} pod disruption minutes.`, '');
   goalLines.push(
     `| ${w.region} | ${gainVsPco.toFixed(1)} pp (≥ 3) | ${intRatioVsPco.toFixed(2)} (≤ 1) | ${goal1 ? 'met' : '**not met**'} (${seedsGoal1}/${r.seeds.length} seeds) | ×${(1 - intReductionVsLow).toFixed(2)} (≤ ×0.75) | ${lossVsLow.toFixed(1)} pp (≤ 2) | ${goal2 ? 'met' : '**not met**'} (${seedsGoal2}/${r.seeds.length} seeds) |`,
   );

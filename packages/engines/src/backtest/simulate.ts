@@ -7,7 +7,7 @@ import { createRng, type Rng } from '../rng.ts';
 import { EventQueue } from './event-queue.ts';
 import type { MarketTruth } from './market-truth.ts';
 import { type CandidateType, clampedPrices, nodeRequirement, poolKey, poolViews } from './public-view.ts';
-import { type CapacityType, type DecisionContext, onDemandPlacements, type Placement, type RunningNode, type Strategy } from './strategies.ts';
+import { type CapacityType, type DecisionContext, type FleetObservation, onDemandPlacements, type Placement, type RunningNode, type Strategy } from './strategies.ts';
 import { type BacktestWorkload, desiredNodeCount, scaleChangeTimes } from './workload.ts';
 
 const MIN_MS = 60_000;
@@ -81,8 +81,10 @@ interface SimNode {
 type SimEvent = { kind: 'warning' | 'rebalance_rec' | 'handover'; node: SimNode } | { kind: 'scale' | 'rebalance' | 'start' } | { kind: 'deferred_replace'; count: number };
 
 /** Runs one strategy over the window. Deterministic for a given env and seed. */
-export function simulateStrategy(strategy: Strategy, env: SimulationEnv, seed: number): StrategyRun {
+export function simulateStrategy(shared: Strategy, env: SimulationEnv, seed: number): StrategyRun {
   const { workload: w, fromMs, toMs, options } = env;
+  const strategy = shared.fresh?.() ?? shared;
+  const observe = (o: FleetObservation): void => strategy.observe?.(o);
   // Common random numbers: the k-th node a strategy launches in a pool draws from the stream (seed, pool, k),
   // so two strategies that make the same choices see the same interruptions and differences come from choices.
   const launchesByPool = new Map<string, number>();
@@ -137,6 +139,7 @@ export function simulateStrategy(strategy: Strategy, env: SimulationEnv, seed: n
       requirement,
       desiredNodes: desiredNodeCount(w, t),
       running,
+      disruption: { podsPerNode: pods, podRestartMinutes: restartMin, nodeBootMinutes: w.disruption.nodeBootMinutes },
     };
   };
 
@@ -160,6 +163,7 @@ export function simulateStrategy(strategy: Strategy, env: SimulationEnv, seed: n
     }
     nodes.push(node);
     run.launches++;
+    observe({ kind: 'launched', timeMs: t, nodeId: node.id, availabilityZone: node.az, instanceType: node.type, capacityType: node.capacityType });
     return node;
   };
 
@@ -176,6 +180,7 @@ export function simulateStrategy(strategy: Strategy, env: SimulationEnv, seed: n
         if (n <= 0) continue;
         if (p.capacityType === 'spot' && inShortage(env.truth.pool(p.availabilityZone, p.instanceType, odPrice.get(p.instanceType) ?? 0).shortages, t)) {
           run.insufficientCapacityErrors++;
+          observe({ kind: 'insufficient_capacity', timeMs: t, availabilityZone: p.availabilityZone, instanceType: p.instanceType });
           unavailableUntil.set(poolKey(p.availabilityZone, p.instanceType), t + options.unavailableCooldownMinutes * MIN_MS);
           failed += n;
           continue;
@@ -196,6 +201,7 @@ export function simulateStrategy(strategy: Strategy, env: SimulationEnv, seed: n
   const end = (node: SimNode, t: number): void => {
     node.endMs = Math.min(node.endMs ?? Infinity, t);
     node.state = 'ended';
+    observe({ kind: 'ended', timeMs: t, nodeId: node.id });
   };
 
   queue.push(fromMs, { kind: 'start' });
@@ -225,6 +231,7 @@ export function simulateStrategy(strategy: Strategy, env: SimulationEnv, seed: n
         const node = ev.node;
         if (node.state === 'ended') break;
         run.interruptions++;
+        observe({ kind: 'interruption_warning', timeMs: t, nodeId: node.id });
         const termination = t + INTERRUPTION_WARNING_MS;
         const wasActive = node.state === 'active';
         node.state = 'leaving';
@@ -252,6 +259,7 @@ export function simulateStrategy(strategy: Strategy, env: SimulationEnv, seed: n
         const node = ev.node;
         if (node.state === 'ended') break;
         run.rebalanceRecommendations++;
+        observe({ kind: 'rebalance_recommendation', timeMs: t, nodeId: node.id });
         if (node.state !== 'active' || w.disruption.rebalanceRecommendations !== 'replace') break;
         const [repl] = launch(1, t, node);
         if (!repl) break;

@@ -45,7 +45,22 @@ export interface DecisionContext {
   desiredNodes: number;
   /** Nodes that stay (running or booting, not on their way out). */
   running: readonly RunningNode[];
+  /** What a disruption costs this cluster's pods (the cluster owner knows its own workload). */
+  disruption: { podsPerNode: number; podRestartMinutes: number; nodeBootMinutes: number };
 }
+
+/**
+ * What a strategy observes of its own fleet, delivered when it happens (never ahead of time): its launches,
+ * the ends of its nodes, the interruption warnings and rebalance recommendations AWS sends for them, and the
+ * "insufficient capacity" answers to its launches. A real controller sees exactly these events (EventBridge,
+ * the EC2 API); the market model's hazard behind them stays hidden.
+ */
+export type FleetObservation =
+  | { kind: 'launched'; timeMs: number; nodeId: string; availabilityZone: string; instanceType: string; capacityType: CapacityType }
+  | { kind: 'ended'; timeMs: number; nodeId: string }
+  | { kind: 'interruption_warning'; timeMs: number; nodeId: string }
+  | { kind: 'rebalance_recommendation'; timeMs: number; nodeId: string }
+  | { kind: 'insufficient_capacity'; timeMs: number; availabilityZone: string; instanceType: string };
 
 /** Move one running node to a new placement (the new node boots first, then the pods move). */
 export interface Move {
@@ -63,6 +78,13 @@ export interface Strategy {
   place(ctx: DecisionContext, count: number): Placement[];
   /** Moves at a periodic decision point (only called when `rebalances`). */
   rebalance?(ctx: DecisionContext): Move[];
+  /** Called for each event of the strategy's own fleet, in time order (strategies that learn). */
+  observe?(event: FleetObservation): void;
+  /**
+   * A copy with empty memory; the simulator calls it at the start of every run, so a strategy that learns
+   * never carries what it saw on one seed into the next.
+   */
+  fresh?(): Strategy;
 }
 
 /** The cheapest on-demand type, spread over the zones with the fewest nodes. */

@@ -4,7 +4,7 @@
  * horizon. See index.ts for the algorithm, the choice against Holt-Winters and the complexity.
  */
 import { AppError, type Rationale } from '@cloudoptim/contracts';
-import { quantile, weightedQuantile } from './quantiles.ts';
+import { quantile } from './quantiles.ts';
 import { lowerBoundByTime, resampleToGrid, type StepAggregate, type UsagePoint } from './resample.ts';
 
 export const DAY_MS = 86_400_000;
@@ -89,6 +89,9 @@ class SeasonalModel {
   readonly perDay: number;
   private readonly dayWeights: number[];
   private readonly dayEffect: Float64Array;
+  private readonly dailyValues: Float64Array;
+  private readonly dailyWeights: Float64Array;
+  private readonly seasonalCache = new Map<number, number>();
 
   constructor(
     readonly values: Float64Array,
@@ -100,6 +103,8 @@ class SeasonalModel {
     this.perDay = DAY_MS / stepMs;
     this.dayWeights = Array.from({ length: historyDays }, (_, d) => 0.5 ** (d / halfLifeDays));
     this.dayEffect = this.computeDayEffects();
+    this.dailyValues = new Float64Array(historyDays);
+    this.dailyWeights = new Float64Array(historyDays);
   }
 
   /** Block b = the 24 h ending b days before the grid end. Effect = its mean − median of the 7 days around it. */
@@ -134,18 +139,37 @@ class SeasonalModel {
   /** Decayed weighted median of the same time of day on earlier days (only indices < min(i, n)). */
   daily(i: number): number {
     const n = this.values.length;
-    const vs: number[] = [];
-    const ws: number[] = [];
+    // Same result as `weightedQuantile(values, weights, 0.5)`, without allocating: this runs for every fitted
+    // and predicted step (hundreds per forecast), on at most `historyDays` values — an insertion sort.
+    const vs = this.dailyValues;
+    const ws = this.dailyWeights;
+    let m = 0;
+    let total = 0;
     for (let d = 1; d <= this.historyDays; d++) {
       const j = i - d * this.perDay;
       if (j < 0) break;
       if (j >= n) continue;
       const v = this.values[j] as number;
-      if (Number.isNaN(v)) continue;
-      vs.push(v);
-      ws.push(this.dayWeights[d - 1] as number);
+      if (!Number.isFinite(v)) continue;
+      const w = this.dayWeights[d - 1] as number;
+      total += w;
+      let k = m++;
+      while (k > 0 && (vs[k - 1] as number) > v) {
+        vs[k] = vs[k - 1] as number;
+        ws[k] = ws[k - 1] as number;
+        k--;
+      }
+      vs[k] = v;
+      ws[k] = w;
     }
-    return vs.length ? weightedQuantile(vs, ws, 0.5) : Number.NaN;
+    if (!m) return Number.NaN;
+    const threshold = 0.5 * total;
+    let acc = 0;
+    for (let k = 0; k < m; k++) {
+      acc += ws[k] as number;
+      if (acc >= threshold - 1e-12 * total) return vs[k] as number;
+    }
+    return vs[m - 1] as number;
   }
 
   /**
@@ -169,8 +193,12 @@ class SeasonalModel {
   }
 
   seasonal(i: number): number {
+    const cached = this.seasonalCache.get(i);
+    if (cached !== undefined) return cached;
     const d = this.daily(i);
-    return Number.isNaN(d) ? Number.NaN : Math.max(0, d + this.weekly(i));
+    const s = Number.isNaN(d) ? Number.NaN : Math.max(0, d + this.weekly(i));
+    this.seasonalCache.set(i, s);
+    return s;
   }
 }
 
@@ -277,9 +305,12 @@ export function forecastUsage(series: readonly UsagePoint[], options: ForecastOp
     absErr += Math.abs(v - s);
     absActual += Math.abs(v);
   }
-  const center = residuals.length ? quantile(residuals, 0.5) : 0;
-  const spreadLo = residuals.length ? Math.min(0, quantile(residuals, lo) - center) : 0;
-  const spreadHi = residuals.length ? Math.max(0, quantile(residuals, hi) - center) : 0;
+  // One sort for the three quantiles (same definition as `quantile`).
+  const sorted = Float64Array.from(residuals).sort();
+  const sq = (q: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length - 1e-12 * sorted.length) - 1))] as number;
+  const center = residuals.length ? sq(0.5) : 0;
+  const spreadLo = residuals.length ? Math.min(0, sq(lo) - center) : 0;
+  const spreadHi = residuals.length ? Math.max(0, sq(hi) - center) : 0;
 
   let weeklyUsed = false;
   const points: ForecastPoint[] = [];

@@ -40,7 +40,7 @@ describe('recommendCloudOptim — golden scenarios', () => {
     expect(r.memoryRequestBytes).toBeGreaterThanOrEqual(5 * GIB);
   });
 
-  it('after an OOM kill: memory ≥ max(1.2 ×, +100 MiB) of the request it was killed at, for 24 h', () => {
+  it('after an OOM kill: memory ≥ max(1.2 ×, +100 MiB) of the request it was killed at, for 3 h', () => {
     const s = usage(8, () => 100, () => 600 * MIB);
     const now = T0 + 8 * DAY;
     const oomEvents = [{ timeMs: now - 2 * HOUR, memoryRequestBytes: 700 * MIB }];

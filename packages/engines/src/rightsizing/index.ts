@@ -12,10 +12,12 @@
  * no rounding to "nice" memory units, no checkpoints; the updater (when a recommendation is applied) is
  * modelled by the caller (`walkForwardRightsizing` applies every recommendation at once, in place).
  *
- * `recommendCloudOptim` (cloudoptim-recommender.ts): requests for the period they will be in force, from the
- * usage forecaster — CPU (compressible) = hourly mean forecast + p90 of 5-minute excess over it, no CPU limit;
- * memory (not compressible) = hourly peak forecast + p90 of past peak misses (variability-sized margin), never
- * below the last hour's peak, VPA-style bump for 24 h after an OOM kill; level correction for change points;
+ * `recommendCloudOptim` (cloudoptim-recommender.ts) / `CloudOptimContainerState` (cloudoptim-state.ts, the
+ * incremental form): requests for the period they will be in force, from the usage forecaster — CPU
+ * (compressible) = hourly mean forecast + p93 of 5-minute excess over the one-step forecast, no CPU limit;
+ * memory (not compressible) = hourly peak forecast + per-container conformal margin (p90 of its own one-step
+ * peak misses, decayed: grows after misses), a 24 h-peak floor for bursty containers, never below the last
+ * hour's peak, VPA-style bump for 3 h after an OOM kill; level correction for change points;
  * confidence = min(1, days/7) / (1 + fit error). Same floors as VPA.
  *
  * `walkForwardRightsizing` replays a series online (decide at t from data before t, judge on [t, t + N)),
@@ -27,8 +29,8 @@
  * evictions, use a 24 h horizon.
  *
  * Complexity: VPA O(samples) from scratch, O(1) per sample incrementally (`VpaContainerState`), O(176) per
- * recommendation; CloudOptim O(samples in the last 14 days × log) per recommendation (~2.5 ms at 5-minute
- * samples). Pure: `now` is an argument, no randomness, no I/O.
+ * recommendation; CloudOptim O(1) per sample into hourly aggregates, per decision two forecasts over ≤ 336
+ * hourly points + one sort of ≤ 7 days of CPU residuals (≈ 0.5 ms); from scratch O(14 days of samples) more. Pure: `now` is an argument, no randomness, no I/O.
  */
 export {
   type ContainerResources,
@@ -43,5 +45,6 @@ export {
 export { DecayingHistogram, type ExponentialBuckets, VPA_CPU_BUCKETS, VPA_MEMORY_BUCKETS } from './decaying-histogram.ts';
 export { recommendVpa, VpaContainerState, type VpaOptions } from './vpa-recommender.ts';
 export { recommendCloudOptim, type CloudOptimOptions } from './cloudoptim-recommender.ts';
+export { CloudOptimContainerState, type CloudOptimStateOptions } from './cloudoptim-state.ts';
 export { walkForwardRightsizing, type ResourceOutcome, type ResourcePrices, type WalkForwardOptions, type WalkForwardResult } from './walk-forward.ts';
 export { summarizeWorkload, toContainerRecommendation, type ContainerRef, type WorkloadContainer, type WorkloadCost, type WorkloadRightsizingSummary } from './summary.ts';

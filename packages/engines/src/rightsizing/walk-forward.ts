@@ -5,11 +5,11 @@
  *
  * OOM feedback: when `simulateOom` is on, a sample whose memory usage is above the memory request in force is
  * an OOM kill (the limit is taken equal to the request, the strict reading of the OOM proxy); it is fed back to
- * the recommender like a real one (VPA: `recordOom` at once; CloudOptim: in its next input). The trace itself
+ * the recommender like a real one (`recordOom` on the recommender's state at once; it affects the next recommendation). The trace itself
  * is replayed unchanged (a real kill would also lose the work in flight — not modelled).
  */
 import type { CloudOptimOptions } from './cloudoptim-recommender.ts';
-import { recommendCloudOptim } from './cloudoptim-recommender.ts';
+import { CloudOptimContainerState } from './cloudoptim-state.ts';
 import { type ContainerResources, type ContainerUsageSample, GIB, type OomEvent } from './types.ts';
 import { type VpaOptions, VpaContainerState } from './vpa-recommender.ts';
 
@@ -99,6 +99,7 @@ export function walkForwardRightsizing(samples: readonly ContainerUsageSample[],
   const every = options.reRecommendEveryMs ?? 3_600_000;
   const simulateOom = options.simulateOom ?? true;
   const vpa = options.recommender === 'vpa' ? new VpaContainerState(options.vpa) : undefined;
+  const co = options.recommender === 'cloudoptim' ? new CloudOptimContainerState(options.cloudoptim) : undefined;
   let current: ContainerResources = { ...options.initial };
   const ooms: OomEvent[] = [];
   const cpu = new Acc();
@@ -107,24 +108,23 @@ export function walkForwardRightsizing(samples: readonly ContainerUsageSample[],
   let idleCost = 0;
   let confSum = 0;
   let recs = 0;
-  let fed = 0; // samples already given to the VPA state
+  let fed = 0; // samples already given to the recommender's state
   let i = 0;
   const { cpuUsdPerVcpuHour: pc, memoryUsdPerGibHour: pm } = options.prices;
-  const feedVpa = (upTo: number): void => {
-    if (!vpa) return;
+  // Both recommenders keep state between decisions; samples are fed as the replay passes them.
+  const feed = (upTo: number): void => {
     for (; fed < upTo; fed++) {
       const s = samples[fed] as ContainerUsageSample;
-      vpa.addSample(s.timeMs, s.cpuMillicores, s.memoryBytes, s.cpuRequestMillicores ?? current.cpuRequestMillicores);
+      vpa?.addSample(s.timeMs, s.cpuMillicores, s.memoryBytes, s.cpuRequestMillicores ?? current.cpuRequestMillicores);
+      co?.addSample(s.timeMs, s.cpuMillicores, s.memoryBytes);
     }
   };
   // Warm-up history before the first recommendation, with the initial requests.
   while (i < samples.length && (samples[i] as ContainerUsageSample).timeMs < options.startMs) i++;
   const lastTime = (samples[samples.length - 1] as ContainerUsageSample | undefined)?.timeMs ?? options.startMs;
   for (let t = options.startMs; t <= lastTime; t += every) {
-    feedVpa(i);
-    const rec = vpa
-      ? vpa.recommend('walk-forward', current, t)
-      : recommendCloudOptim({ containerId: 'walk-forward', samples, oomEvents: ooms, current }, { ...options.cloudoptim, now: t, horizonMs: every });
+    feed(i);
+    const rec = vpa ? vpa.recommend('walk-forward', current, t) : (co as CloudOptimContainerState).recommend('walk-forward', current, t, every);
     current = { cpuRequestMillicores: rec.cpuRequestMillicores, memoryRequestBytes: rec.memoryRequestBytes, cpuLimitMillicores: rec.limits.cpuMillicores, memoryLimitBytes: rec.limits.memoryBytes };
     confSum += rec.confidence;
     recs++;
@@ -141,10 +141,9 @@ export function walkForwardRightsizing(samples: readonly ContainerUsageSample[],
       idleCost += (Math.max(0, current.cpuRequestMillicores - s.cpuMillicores) / 1000) * pc * hours + (Math.max(0, current.memoryRequestBytes - s.memoryBytes) / GIB) * pm * hours;
       if (simulateOom && s.memoryBytes > current.memoryRequestBytes) {
         ooms.push({ timeMs: s.timeMs, memoryRequestBytes: current.memoryRequestBytes });
-        if (vpa) {
-          feedVpa(i + 1);
-          vpa.recordOom(s.timeMs, current.memoryRequestBytes);
-        }
+        feed(i + 1);
+        vpa?.recordOom(s.timeMs, current.memoryRequestBytes);
+        co?.recordOom(s.timeMs, current.memoryRequestBytes);
       }
     }
   }
