@@ -237,7 +237,7 @@ export function runBacktest(data: BacktestData, input: BacktestInput, onProgress
         'capacity shortages make launches in a pool fail (InsufficientInstanceCapacity); the pool is hidden from strategies for the cool-down, then retried; after the last attempt the node goes on-demand',
         `a replacement node is Ready ${workload.disruption.nodeBootMinutes} min after launch; pods of an interrupted node wait for it (the 2-minute warning ${workload.disruption.handlesInterruptionWarning ? 'starts it early' : 'is ignored: the loss is noticed ' + workload.disruption.nodeLossDetectionMinutes + ' min after termination'}) and then take ${workload.disruption.podRestartMinutes} min to restart`,
         'a voluntary move (rebalancing, rebalance recommendation) boots the new node first; each pod then loses its restart time',
-        'scale-down removes the most expensive nodes without disruption; nodes are billed per second from launch to termination at the price step in force',
+        'scale-down removes nodes without disruption: the ones the strategy names (cloudoptim: its worst pools by expected cost), else the most expensive by current price (the baselines); nodes are billed per second from launch to termination at the price step in force',
         'every strategy runs on the same market per seed (same hazards and shortages); interruption draws differ by strategy',
       ],
     },

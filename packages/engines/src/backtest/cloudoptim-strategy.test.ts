@@ -166,3 +166,100 @@ describe('what the strategy observes in a run', () => {
     expect(seen.filter((o) => o.kind === 'insufficient_capacity')).toHaveLength(run.insufficientCapacityErrors);
   });
 });
+
+describe('daily node-count cycle at steady prices', () => {
+  // Steady prices, three AZs. Two quiet families (advisor bucket <5% as of April 2021) are dearer than two
+  // cheaper ones from the 5–10% bucket, so the plan prefers the quiet ones, the family cap (40%) pushes the
+  // rest of a 30-node fleet into the cheap ones, and a shrink by price alone would keep exactly those.
+  const zones = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
+  const steady: Record<string, number> = { 'm5.xlarge': 0.07, 'm4.xlarge': 0.072, 't3a.xlarge': 0.045, 't3.xlarge': 0.048 };
+  const prices = (now: number): ClampedPrices => ({
+    name: 'steady',
+    priceAt: (az, type, t) => (zones.includes(az) && steady[type] !== undefined && t <= now ? (steady[type] as number) + zones.indexOf(az) * 0.001 : undefined),
+    series: (az, type, from, to) => {
+      const p = steady[type];
+      return zones.includes(az) && p !== undefined && Math.min(from, now) <= to ? [{ timeMs: Math.min(from, now), usdPerHour: p + zones.indexOf(az) * 0.001 }] : [];
+    },
+  });
+  const cycle = [12, 12, 12, 12, 12, 12, 14, 18, 24, 28, 30, 30, 30, 30, 30, 30, 28, 26, 24, 20, 16, 14, 12, 12];
+
+  /**
+   * Drives a strategy hour by hour over `days` days of the cycle with no interruptions: launches where it
+   * places, removes the nodes its `scaleDown` names (else the dearest by price, as the simulator does), and
+   * applies its rebalancing every 6 h. Returns the number of moves.
+   */
+  function drive(s: Strategy, days: number): { moves: number; launches: number } {
+    const w = BacktestWorkloadSchema.parse({ node: { vcpu: 4, memoryGib: 16 }, nodeCount: 12, podsPerNode: 12 });
+    const types = candidateTypes(market, 'us-east-1', w);
+    let running: RunningNode[] = [];
+    let seq = 0;
+    let moves = 0;
+    let launches = 0;
+    const ctx = (now: number, desired: number): DecisionContext => ({
+      nowMs: now,
+      region: 'us-east-1',
+      zones,
+      market,
+      types,
+      pools: [],
+      prices: prices(now),
+      requirement: { minVcpu: 4, maxVcpu: 8, minMemoryGib: 16, maxMemoryGib: 32, architecture: 'x86_64' },
+      desiredNodes: desired,
+      running,
+      disruption: { podsPerNode: 12, podRestartMinutes: 2, nodeBootMinutes: 3 },
+    });
+    const launch = (now: number, p: { availabilityZone: string; instanceType: string; capacityType: 'spot' | 'on-demand' }): RunningNode => {
+      const node = { nodeId: `n${++seq}`, ...p };
+      s.observe?.({ kind: 'launched', timeMs: now, nodeId: node.nodeId, ...p });
+      launches++;
+      return node;
+    };
+    const priceOf = (n: RunningNode, now: number): number => (n.capacityType === 'spot' ? (prices(now).priceAt(n.availabilityZone, n.instanceType, now) ?? 1) : 1);
+    for (let h = 0; h < days * 24; h++) {
+      const now = T0 + h * HOUR;
+      const want = cycle[h % 24] as number;
+      if (want > running.length) {
+        for (const p of s.place(ctx(now, want), want - running.length)) for (let i = 0; i < p.count; i++) running = [...running, launch(now, p)];
+      } else if (want < running.length) {
+        const excess = running.length - want;
+        const named = new Set((s.scaleDown?.(ctx(now, want), excess) ?? []).slice(0, excess));
+        const byPrice = [...running].sort((a, b) => priceOf(b, now) - priceOf(a, now) || (a.nodeId < b.nodeId ? -1 : 1));
+        for (const n of byPrice) if (named.size < excess) named.add(n.nodeId);
+        for (const id of named) s.observe?.({ kind: 'ended', timeMs: now, nodeId: id });
+        running = running.filter((n) => !named.has(n.nodeId));
+      }
+      expect(running).toHaveLength(want);
+      if (h > 0 && h % 6 === 0) {
+        for (const m of s.rebalance?.(ctx(now, want)) ?? []) {
+          const replaced = running.find((n) => n.nodeId === m.nodeId);
+          if (!replaced) continue;
+          moves++;
+          s.observe?.({ kind: 'ended', timeMs: now, nodeId: m.nodeId });
+          running = [...running.filter((n) => n !== replaced), launch(now, m.to)];
+        }
+      }
+    }
+    return { moves, launches };
+  }
+
+  it('makes (near) zero moves: daily size changes are absorbed by where nodes are added and removed', () => {
+    const s = cloudOptimStrategy().fresh?.() as Strategy;
+    const days = 14;
+    const { moves, launches } = drive(s, days);
+    expect(launches).toBeGreaterThan(days * 18); // the cycle really adds ~18 nodes a day
+    expect(moves).toBeLessThanOrEqual(2);
+  });
+
+  it('removes its worst pool first at scale-down (on-demand before a cheap spot node)', () => {
+    const s = cloudOptimStrategy().fresh?.() as Strategy;
+    drive(s, 2);
+    const now = T0 + 2 * 24 * HOUR;
+    const w = BacktestWorkloadSchema.parse({ node: { vcpu: 4, memoryGib: 16 }, nodeCount: 12, podsPerNode: 12 });
+    const running: RunningNode[] = [
+      { nodeId: 'cheap', availabilityZone: 'us-east-1a', instanceType: 't3a.xlarge', capacityType: 'spot' },
+      { nodeId: 'od', availabilityZone: 'us-east-1a', instanceType: 't3a.xlarge', capacityType: 'on-demand' },
+    ];
+    const ids = s.scaleDown?.({ nowMs: now, region: 'us-east-1', zones, market, types: candidateTypes(market, 'us-east-1', w), pools: [], prices: prices(now), requirement: { minVcpu: 4, maxVcpu: 8, minMemoryGib: 16, maxMemoryGib: 32, architecture: 'x86_64' }, desiredNodes: 1, running, disruption: { podsPerNode: 12, podRestartMinutes: 2, nodeBootMinutes: 3 } }, 1);
+    expect(ids).toEqual(['od']);
+  });
+});

@@ -12,18 +12,24 @@
  *   interruption is worth avoiding beyond those mechanics (error budget, alerts, retries; SPEC §9 "measured
  *   disruption cost"). The higher it is, the more a quiet pool is worth over a cheap one.
  * - **Placement**: new nodes fill the plan's deficits (cheapest expected cost first).
- * - **Rebalancing with hysteresis**: every `rebalanceEveryHours` a node that has run at least
- *   `minNodeAgeHoursToMove` moves from a pool the plan no longer wants to one it wants only when the expected
- *   saving over `moveHorizonHours` exceeds the move's own cost (pods' restart minutes + the overlap hour share)
- *   and the relative gain is at least `minMoveGain`; at most `maxMoveShare` of the nodes move at once (a
- *   disruption budget: one observed event can swing a pool's posterior, and without it whole pools shuttle).
+ * - **Scale-down**: the nodes of the worst pools (highest expected cost per node-hour, learned hazard included)
+ *   go first, so a daily shrink leaves the nodes no move could improve. (Before, the simulator removed the
+ *   dearest nodes by price: cheap pools with a high hazard stayed, and the next rebalances moved them to the
+ *   quiet pools — ~220 moves per run on sa-east-1, all self-inflicted; see bench/backtest.md.)
+ * - **Rebalancing** judges each node by its own pool's value, not by the plan's targets: every
+ *   `rebalanceEveryHours` a node that has run at least `minNodeAgeHoursToMove` moves to the best pool the engine
+ *   scored as eligible that still has room under the diversity caps at today's fleet size, only when the
+ *   expected saving over `moveHorizonHours` exceeds the move's own cost (pods' restart minutes + the overlap
+ *   hour share) and the relative gain is at least `minMoveGain`; at most `maxMoveShare` of the nodes move at
+ *   once (a disruption budget: one observed event can swing a pool's posterior). The plan's shape changing
+ *   with the node count never moves a node.
  *
  * Deterministic: no randomness; the learner's memory is per run (`fresh()`).
  */
-import { selectSpotPools, type SpotSelectionOptions, type SpotSelectionResult } from '../spot-selection/index.ts';
+import { DEFAULT_SPOT_SELECTION_OPTIONS, selectSpotPools, type SpotSelectionOptions, type SpotSelectionResult } from '../spot-selection/index.ts';
 import { type HazardLearningOptions, PoolHazardLearner, type PriceSignalOptions } from './pool-hazard-learner.ts';
 import { poolKey } from './public-view.ts';
-import { type DecisionContext, type Move, onDemandPlacements, type Placement, type Strategy } from './strategies.ts';
+import { type DecisionContext, type Move, onDemandPlacements, type Placement, type RunningNode, type Strategy } from './strategies.ts';
 
 const HOUR_MS = 3_600_000;
 
@@ -62,6 +68,18 @@ export const DEFAULT_CLOUDOPTIM_STRATEGY_OPTIONS: Readonly<CloudOptimStrategyOpt
 });
 
 const slot = (az: string, type: string, capacityType: string): string => `${poolKey(az, type)}|${capacityType}`;
+
+/**
+ * The engine's diversity caps for a fleet of `n` nodes over `azCount` zones (the same rounding as
+ * `selectSpotPools`: at least one node per pool and family, an AZ may always hold its even share).
+ */
+export function fleetCaps(n: number, azCount: number, o: Pick<SpotSelectionOptions, 'maxFamilyShare' | 'maxPoolShare' | 'maxAzShare' | 'minPools'>): { poolNodes: number; familyNodes: number; azNodes: number } {
+  return {
+    familyNodes: Math.max(1, Math.floor(o.maxFamilyShare * n + 1e-9)),
+    poolNodes: Math.max(1, Math.min(Math.floor(o.maxPoolShare * n + 1e-9), Math.floor(n / o.minPools))),
+    azNodes: Math.max(Math.ceil(n / Math.max(1, azCount)), Math.floor(o.maxAzShare * n + 1e-9)),
+  };
+}
 
 interface PlanSlot {
   placement: Omit<Placement, 'count'>;
@@ -109,6 +127,19 @@ export function cloudOptimStrategy(options: CloudOptimStrategyOptions = DEFAULT_
     return out;
   };
 
+  // The last known value of each pool: a pool hidden for a moment (it just answered "no capacity") keeps the
+  // value it had rather than looking free or infinitely dear.
+  const lastValue = new Map<string, number>();
+  /** Expected cost per node-hour of staying in each pool the engine scored (incl. the learned hazard). */
+  const poolValues = (ctx: DecisionContext, result: SpotSelectionResult): Map<string, number> => {
+    const out = new Map<string, number>();
+    for (const a of result.allocations) if (a.capacityType === 'spot') out.set(slot(a.availabilityZone, a.instanceType, 'spot'), a.expectedCostUsdPerHour);
+    for (const r of result.rejected) if (r.expectedCostUsdPerHour !== undefined && r.availabilityZone !== '*') out.set(slot(r.availabilityZone, r.instanceType, 'spot'), r.expectedCostUsdPerHour);
+    for (const t of ctx.types) for (const z of ctx.zones) out.set(slot(z, t.instanceType, 'on-demand'), t.onDemandUsdPerHour);
+    for (const [k, v] of out) lastValue.set(k, v);
+    return out;
+  };
+
   const currentCounts = (ctx: DecisionContext): Map<string, number> => {
     const m = new Map<string, number>();
     for (const n of ctx.running) {
@@ -151,51 +182,100 @@ export function cloudOptimStrategy(options: CloudOptimStrategyOptions = DEFAULT_
       }
       return [...added].map(([k, n]) => ({ ...(plan_.get(k) as PlanSlot).placement, count: n }));
     },
+    scaleDown: (ctx, count) => {
+      if (count <= 0) return [];
+      const keep = Math.max(1, ctx.running.length - count);
+      const values = poolValues(ctx, plan(ctx, keep));
+      const valueOf = (x: RunningNode): number => values.get(slot(x.availabilityZone, x.instanceType, x.capacityType)) ?? lastValue.get(slot(x.availabilityZone, x.instanceType, x.capacityType)) ?? Infinity;
+      // The worst pools go first, so the nodes that stay are the ones no move could improve and a daily
+      // shrink never leaves work for the next rebalance; within a pool the youngest goes (a tie under a
+      // memoryless hazard, but keeping old nodes keeps the move-age rule meaningful).
+      const out = [...ctx.running]
+        .sort((a, b) => valueOf(b) - valueOf(a) || (launchedAt.get(b.nodeId) ?? 0) - (launchedAt.get(a.nodeId) ?? 0) || (a.nodeId < b.nodeId ? 1 : -1))
+        .slice(0, count)
+        .map((x) => x.nodeId);
+      return out;
+    },
     rebalance: (ctx) => {
       if (!ctx.running.length) return [];
-      const result = plan(ctx, ctx.running.length);
-      const plan_ = slots(result);
-      if (!plan_.size) return [];
-      const rejected = new Map(result.rejected.map((r) => [poolKey(r.availabilityZone, r.instanceType), r]));
-      const have = currentCounts(ctx);
-      const deficits = [...plan_.entries()]
-        .map(([k, s]) => ({ k, s, left: s.target - (have.get(k) ?? 0) }))
-        .filter((d) => d.left > 0)
-        .sort((a, b) => a.s.expectedCostUsdPerHour - b.s.expectedCostUsdPerHour || (a.k < b.k ? -1 : 1));
-      if (!deficits.length) return [];
-      const surplusLeft = new Map<string, number>();
-      for (const [k, n] of have) surplusLeft.set(k, n - (plan_.get(k)?.target ?? 0));
-      const currentCost = (az: string, type: string, capacityType: string): number => {
-        const inPlan = plan_.get(slot(az, type, capacityType));
-        if (inPlan) return inPlan.expectedCostUsdPerHour;
-        if (capacityType === 'on-demand') return ctx.types.find((t) => t.instanceType === type)?.onDemandUsdPerHour ?? Infinity;
-        // A pool the plan dropped (riskier, dearer, or capped) is judged by its own expected cost, so a move
-        // needs the same minimum gain whatever the reason.
-        const r = rejected.get(poolKey(az, type));
-        return r?.expectedCostUsdPerHour ?? r?.priceUsdPerHour ?? 0;
+      const n = ctx.running.length;
+      const result = plan(ctx, n);
+      const values = poolValues(ctx, result);
+      // Where one node could go: every pool the engine scored as eligible (in the plan or beaten only by cost or
+      // a cap), priced by its own expected cost; on-demand as the last resort.
+      const alternatives: { k: string; placement: Omit<Placement, 'count'>; family: string; costUsdPerHour: number }[] = [];
+      const familyOf = new Map(ctx.types.map((t) => [t.instanceType, t.family]));
+      const eligibleReasons = new Set(['family_cap', 'az_cap', 'pool_cap', 'higher_expected_cost']);
+      const seen = new Set<string>();
+      const addAlt = (az: string, type: string, capacityType: 'spot' | 'on-demand', cost: number | undefined): void => {
+        const k = slot(az, type, capacityType);
+        if (cost === undefined || !Number.isFinite(cost) || seen.has(k)) return;
+        seen.add(k);
+        alternatives.push({ k, placement: { availabilityZone: az, instanceType: type, capacityType }, family: familyOf.get(type) ?? type, costUsdPerHour: cost });
       };
+      for (const a of result.allocations) if (a.capacityType === 'spot') addAlt(a.availabilityZone, a.instanceType, 'spot', a.expectedCostUsdPerHour);
+      for (const r of result.rejected) if (eligibleReasons.has(r.reason)) addAlt(r.availabilityZone, r.instanceType, 'spot', r.expectedCostUsdPerHour);
+      const od = ctx.types[0];
+      if (od) for (const z of ctx.zones) addAlt(z, od.instanceType, 'on-demand', od.onDemandUsdPerHour);
+      alternatives.sort((a, b) => a.costUsdPerHour - b.costUsdPerHour || (a.k < b.k ? -1 : 1));
+
+      // The diversity caps at today's fleet size, as the engine applies them: a move may not push a pool,
+      // family or AZ over them (otherwise the plan's spread would be undone one node at a time).
+      const caps = fleetCaps(n, ctx.zones.length, { ...DEFAULT_SPOT_SELECTION_OPTIONS, ...options.engine });
+      const poolN = new Map<string, number>();
+      const familyN = new Map<string, number>();
+      const azN = new Map<string, number>();
+      const bump = (m: Map<string, number>, k: string, by: number): void => {
+        m.set(k, (m.get(k) ?? 0) + by);
+      };
+      for (const x of ctx.running) {
+        if (x.capacityType !== 'spot') continue;
+        bump(poolN, slot(x.availabilityZone, x.instanceType, 'spot'), 1);
+        bump(familyN, familyOf.get(x.instanceType) ?? x.instanceType, 1);
+        bump(azN, x.availabilityZone, 1);
+      }
+      const fits = (from: RunningNode, to: (typeof alternatives)[number]): boolean => {
+        if (to.placement.capacityType !== 'spot') return true;
+        const fromSpot = from.capacityType === 'spot';
+        if ((poolN.get(to.k) ?? 0) + 1 > caps.poolNodes) return false;
+        const fromFamily = fromSpot ? (familyOf.get(from.instanceType) ?? from.instanceType) : undefined;
+        if (to.family !== fromFamily && (familyN.get(to.family) ?? 0) + 1 > caps.familyNodes) return false;
+        const fromAz = fromSpot ? from.availabilityZone : undefined;
+        return to.placement.availabilityZone === fromAz || (azN.get(to.placement.availabilityZone) ?? 0) + 1 <= caps.azNodes;
+      };
+
       const d = ctx.disruption;
       const minAgeMs = options.minNodeAgeHoursToMove * HOUR_MS;
+      // Each node is judged by its own pool's value: worst first, so the budget goes where staying costs most.
       const candidates = ctx.running
-        .filter((n) => (surplusLeft.get(slot(n.availabilityZone, n.instanceType, n.capacityType)) ?? 0) > 0)
-        .filter((n) => ctx.nowMs - (launchedAt.get(n.nodeId) ?? -Infinity) >= minAgeMs)
-        .map((n) => ({ n, cost: currentCost(n.availabilityZone, n.instanceType, n.capacityType) }))
-        .sort((a, b) => b.cost - a.cost || (a.n.nodeId < b.n.nodeId ? -1 : 1));
+        .filter((x) => ctx.nowMs - (launchedAt.get(x.nodeId) ?? -Infinity) >= minAgeMs)
+        .map((x) => {
+          const k = slot(x.availabilityZone, x.instanceType, x.capacityType);
+          return { x, k, stay: values.get(k) ?? lastValue.get(k) };
+        })
+        .filter((c): c is { x: RunningNode; k: string; stay: number } => c.stay !== undefined && Number.isFinite(c.stay))
+        .sort((a, b) => b.stay - a.stay || (a.x.nodeId < b.x.nodeId ? -1 : 1));
       const moves: Move[] = [];
-      const budget = Math.max(1, Math.floor(options.maxMoveShare * ctx.running.length));
-      for (const { n, cost } of candidates) {
+      const budget = Math.max(1, Math.floor(options.maxMoveShare * n));
+      for (const { x, k, stay } of candidates) {
         if (moves.length >= budget) break;
-        const k = slot(n.availabilityZone, n.instanceType, n.capacityType);
-        if ((surplusLeft.get(k) ?? 0) <= 0) continue;
-        const dest = deficits.find((x) => x.left > 0);
-        if (!dest) break;
-        const gainPerHour = cost - dest.s.expectedCostUsdPerHour;
+        const dest = alternatives.find((a) => a.k !== k && a.costUsdPerHour < stay && fits(x, a));
+        if (!dest) continue;
+        const gainPerHour = stay - dest.costUsdPerHour;
         // A move disrupts every pod once and pays for the new node while the old one drains.
-        const moveCostUsd = d.podsPerNode * d.podRestartMinutes * options.podMinuteUsd + (d.nodeBootMinutes / 60) * dest.s.expectedCostUsdPerHour;
-        if (!(gainPerHour >= options.minMoveGain * cost && gainPerHour * options.moveHorizonHours > moveCostUsd)) continue;
-        dest.left--;
-        surplusLeft.set(k, (surplusLeft.get(k) ?? 0) - 1);
-        moves.push({ nodeId: n.nodeId, to: { ...dest.s.placement, count: 1 } });
+        const moveCostUsd = d.podsPerNode * d.podRestartMinutes * options.podMinuteUsd + (d.nodeBootMinutes / 60) * dest.costUsdPerHour;
+        if (!(gainPerHour >= options.minMoveGain * stay && gainPerHour * options.moveHorizonHours > moveCostUsd)) continue;
+        if (x.capacityType === 'spot') {
+          bump(poolN, k, -1);
+          bump(familyN, familyOf.get(x.instanceType) ?? x.instanceType, -1);
+          bump(azN, x.availabilityZone, -1);
+        }
+        if (dest.placement.capacityType === 'spot') {
+          bump(poolN, dest.k, 1);
+          bump(familyN, dest.family, 1);
+          bump(azN, dest.placement.availabilityZone, 1);
+        }
+        moves.push({ nodeId: x.nodeId, to: { ...dest.placement, count: 1 } });
       }
       return moves;
     },

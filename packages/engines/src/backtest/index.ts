@@ -11,6 +11,8 @@
  * (packages/market/src/market-model): its base interruption rate inside its Spot Advisor band, its hazard
  * over the window (raised as the price nears on-demand and after jumps) and its capacity-shortage windows.
  * Every strategy then runs through the same discrete-event simulation (simulate.ts):
+ * - scale-down removes the nodes the strategy names (`Strategy.scaleDown`, only `cloudoptim`: its worst pools
+ *   by expected cost), else the most expensive nodes by current price;
  * - decision points: the start, every change of the wanted node count (daily profile), every interruption
  *   warning (the replacement), rebalance recommendations (when the workload acts on them), and every
  *   `rebalanceEveryHours` for strategies that rebalance (only `cloudoptim`: the AWS-like baselines place

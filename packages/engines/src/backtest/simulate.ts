@@ -220,10 +220,21 @@ export function simulateStrategy(shared: Strategy, env: SimulationEnv, seed: num
         const want = desiredNodeCount(w, t);
         if (want > active.length) launch(want - active.length, t);
         else if (want < active.length) {
-          // Scale-down removes the most expensive nodes now (as Karpenter's consolidation would).
+          // Scale-down removes the nodes the strategy names, else the most expensive nodes now (as Karpenter's
+          // consolidation would).
+          const excess = active.length - want;
+          const chosen = new Set<SimNode>();
+          if (strategy.scaleDown) {
+            const byId = new Map(active.map((n) => [n.id, n]));
+            for (const id of strategy.scaleDown(context(t), excess)) {
+              const n = byId.get(id);
+              if (n && chosen.size < excess) chosen.add(n);
+            }
+          }
           const priced = active.map((n) => ({ n, price: n.capacityType === 'spot' ? (env.history.priceAt(n.az, n.type, t) ?? n.onDemandUsdPerHour) : n.onDemandUsdPerHour }));
           priced.sort((a, b) => b.price - a.price || (a.n.id < b.n.id ? -1 : 1));
-          for (const { n } of priced.slice(0, active.length - want)) end(n, t);
+          for (const { n } of priced) if (chosen.size < excess) chosen.add(n);
+          for (const n of chosen) end(n, t);
         }
         break;
       }

@@ -76,6 +76,12 @@ export interface Strategy {
   rebalances: boolean;
   /** Where to launch `count` new nodes (counts sum to `count`). */
   place(ctx: DecisionContext, count: number): Placement[];
+  /**
+   * Which `count` running nodes to remove when the workload scales down (node ids; optional). Without it the
+   * simulator removes the most expensive nodes by current price. Ids that are not running, or too few, are
+   * completed by that default order.
+   */
+  scaleDown?(ctx: DecisionContext, count: number): string[];
   /** Moves at a periodic decision point (only called when `rebalances`). */
   rebalance?(ctx: DecisionContext): Move[];
   /** Called for each event of the strategy's own fleet, in time order (strategies that learn). */
