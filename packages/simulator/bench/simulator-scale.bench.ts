@@ -68,7 +68,7 @@ const percentile = (xs: number[], p: number) => {
 };
 
 async function measure(label: string, scenario: string, expectPods: number) {
-  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), `sim-bench-${label}-`));
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), `sim-bench-${label.replace(/[^a-z0-9]+/gi, "-")}-`));
   const t0 = performance.now();
   const { child, endpoints } = await startSim(scenario, stateDir);
   try {

@@ -126,7 +126,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     : () => {};
 
   const kubeconfig = path.join(options.stateDir, 'kubeconfig');
-  writeKubeconfig(kubeconfig, kubeAddress.url, options.kubeToken ?? 'cloudoptim-sim');
+  await writeKubeconfig(kubeconfig, kubeAddress.url, options.kubeToken ?? 'cloudoptim-sim');
   const credentials = aws.credentials;
   const endpoints: SimulatorEndpoints = {
     kubeconfig,
