@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { CreateFleetCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMarket, type SpotPriceHistory } from '@cloudoptim/market';
@@ -52,16 +53,57 @@ describe('the simulator, composed', () => {
     expect(fs.readFileSync(sim.endpoints.kubeconfig, 'utf8')).toContain(sim.endpoints.kube_api_url);
   });
 
+  it('CreateFleet through the AWS SDK launches spot capacity that joins the cluster as nodes', async () => {
+    const ec2 = new EC2Client({
+      endpoint: sim.endpoints.aws_endpoint,
+      region: sim.endpoints.region,
+      credentials: { accessKeyId: sim.endpoints.aws_access_key_id, secretAccessKey: sim.endpoints.aws_secret_access_key },
+    });
+    const fleet = await ec2.send(
+      new CreateFleetCommand({
+        Type: 'instant',
+        LaunchTemplateConfigs: [
+          {
+            LaunchTemplateSpecification: { LaunchTemplateName: 'cloudoptim-nodes', Version: '$Latest' },
+            Overrides: [
+              { InstanceType: 'm5.large', AvailabilityZone: 'us-east-1a' },
+              { InstanceType: 'm5a.large', AvailabilityZone: 'us-east-1b' },
+            ],
+          },
+        ],
+        TargetCapacitySpecification: { TotalTargetCapacity: 2, DefaultTargetCapacityType: 'spot' },
+        SpotOptions: { AllocationStrategy: 'price-capacity-optimized' },
+      }),
+    );
+    ec2.destroy();
+    const ids = (fleet.Instances ?? []).flatMap((i) => i.InstanceIds ?? []);
+    expect(ids).toHaveLength(2);
+    await sim.cluster.advance(2 * 60_000);
+    const joined = nodes(sim).filter((n) => ids.some((id) => n.spec.providerID?.endsWith(`/${id}`)));
+    expect(joined).toHaveLength(2);
+    for (const n of joined) expect(n.metadata.labels['karpenter.sh/capacity-type']).toBe('spot');
+  });
+
   it('an interrupted spot instance warns on SQS, then its node goes away and its pods run elsewhere', async () => {
     const spot = sim.aws.ec2.list().find((i) => i.lifecycle === 'spot' && i.state === 'running')!;
-    expect(sim.aws.ec2.interruptInstance(spot.instanceId, { warningAt: clock.now() })).toBe(true);
-    await sim.cluster.advance(30_000);
     const sqs = new SQSClient({
       endpoint: sim.endpoints.aws_endpoint,
       region: sim.endpoints.region,
       credentials: { accessKeyId: sim.endpoints.aws_access_key_id, secretAccessKey: sim.endpoints.aws_secret_access_key },
     });
-    const bodies: { 'detail-type': string; detail: Record<string, unknown> }[] = [];
+    // Drain what the launches queued, then long-poll while the warning is due 10 s from now.
+    for (;;) {
+      const old = await sqs.send(new ReceiveMessageCommand({ QueueUrl: sim.endpoints.sqs_queue_url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+      if (!old.Messages?.length) break;
+      for (const m of old.Messages) await sqs.send(new DeleteMessageCommand({ QueueUrl: sim.endpoints.sqs_queue_url, ReceiptHandle: m.ReceiptHandle }));
+    }
+    const longPoll = sqs.send(new ReceiveMessageCommand({ QueueUrl: sim.endpoints.sqs_queue_url, MaxNumberOfMessages: 10, WaitTimeSeconds: 20 }));
+    expect(sim.aws.ec2.interruptInstance(spot.instanceId, { warningAt: clock.now() + 10_000 })).toBe(true);
+    await sim.cluster.advance(11_000);
+    const first = await longPoll;
+    expect(first.Messages?.map((m) => JSON.parse(m.Body ?? '{}')['detail-type'])).toContain('EC2 Spot Instance Interruption Warning');
+    await sim.cluster.advance(19_000);
+    const bodies: { 'detail-type': string; detail: Record<string, unknown> }[] = (first.Messages ?? []).map((m) => JSON.parse(m.Body ?? '{}'));
     for (;;) {
       const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: sim.endpoints.sqs_queue_url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
       if (!received.Messages?.length) break;
