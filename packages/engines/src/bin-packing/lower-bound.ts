@@ -257,6 +257,35 @@ export function lagrangianBound(problem: SupplyDemandLp, piIn: Float64Array, muI
   return { value, pi, lambda };
 }
 
+/**
+ * Heuristic use of the supply/demand LP (never a bound): solves it and returns the node counts per supply and
+ * each group's shares per supply. Null when the solver finds no optimum.
+ */
+export function solveSupplyDemandSplit(problem: SupplyDemandLp, solver: LpSolver): { supplyCounts: Float64Array; groupShares: { supply: number; share: number }[][] } | null {
+  if (problem.groups.length === 0) return null;
+  const built = buildLp(problem, 1e30);
+  const solution = solver.solve(built.lp);
+  if (solution.status !== 'optimal') return null;
+  return { supplyCounts: solution.colValue.slice(0, problem.supplies.length), groupShares: sharesOf(problem, built, solution) };
+}
+
+function sharesOf(problem: SupplyDemandLp, built: BuiltLp, solution: LpSolution): { supply: number; share: number }[][] {
+  return problem.groups.map((g, gi) => {
+    const cols = built.uCols[gi] as Int32Array;
+    return g.supplies
+      .map((supply, k) => {
+        let share = 0;
+        for (let r = 0; r < 4; r++) {
+          const col = cols[k * 4 + r] as number;
+          if (col >= 0) share = Math.max(share, solution.colValue[col] ?? 0);
+        }
+        return { supply, share };
+      })
+      .filter((e) => e.share > 1e-7)
+      .sort((a, b) => b.share - a.share);
+  });
+}
+
 /** Best single-resource bound (no LP): fixed cost + for the tightest resource, uncovered demand × cheapest price per unit. */
 export function singleResourceBound(problem: SupplyDemandLp): number {
   let fixed = 0;
@@ -327,20 +356,7 @@ export function supplyDemandBound(problem: SupplyDemandLp, solver?: LpSolver): L
   const mu = built.budgetRow >= 0 ? (solution.rowDual[built.budgetRow] ?? 0) : 0;
   const { value, pi: repaired } = lagrangianBound(problem, pi, mu);
   const single = singleResourceBound(problem);
-  const groupShares = problem.groups.map((g, gi) => {
-    const cols = built.uCols[gi] as Int32Array;
-    return g.supplies
-      .map((supply, k) => {
-        let share = 0;
-        for (let r = 0; r < 4; r++) {
-          const col = cols[k * 4 + r] as number;
-          if (col >= 0) share = Math.max(share, solution.colValue[col] ?? 0);
-        }
-        return { supply, share };
-      })
-      .filter((e) => e.share > 1e-7)
-      .sort((a, b) => b.share - a.share);
-  });
+  const groupShares = sharesOf(problem, built, solution);
   const groupSupport = groupShares.map((shares) => shares.map((e) => e.supply));
   const groupPrices = problem.groups.map((g, gi) => {
     const main = groupSupport[gi]?.[0];

@@ -9,7 +9,8 @@
  * capacity), and the class whose fill has the highest value per dollar is opened.
  * Improvement: downsize every node to the cheapest admissible class that holds its pods; empty the least
  * efficient nodes into the others (best fit); repack the k least efficient nodes together from scratch when
- * that is cheaper; downsize again.
+ * that is cheaper; ruin and recreate around the nodes that waste the most dollars (see
+ * `repackNeighbourhoods`); downsize again.
  *
  * Complexity: construction O(N_nodes · M · I · S) with M ≈ 8 candidate classes, I fill steps and S shapes;
  * improvement O(B² · P_b) for B nodes holding P_b pods each. Pods of a deployment share a shape, so S ≪ pods.
@@ -359,7 +360,65 @@ export function improve(ctx: PackContext, bins: Bin[], nextName: () => string): 
   for (const bin of bins) downsize(ctx, bin);
   emptyLeastEfficient(ctx, bins);
   repackTail(ctx, bins, nextName);
+  repackNeighbourhoods(ctx, bins, nextName);
   for (const bin of bins) downsize(ctx, bin);
+}
+
+/** Dollars per hour a bin pays beyond the LP value of its pods (≥ 0 up to rounding: what the plan loses there). */
+function binWaste(ctx: PackContext, bin: Bin): number {
+  return bin.priceUsdPerHour - binValue(ctx, bin);
+}
+
+/**
+ * Ruin and recreate around the most wasteful new bins: for each of the `seeds` bins that waste the most dollars
+ * (price − LP value of their pods), pool its pods with those of up to k − 1 other new bins that could swap pods
+ * with it (a group of one admits the other) and whose free capacity complements its own (spare memory where
+ * it has spare CPU, and the reverse), rebuild them with `construct`, right-size, and keep the result when it is
+ * cheaper. Deterministic; O(seeds · |K| · (B + construct on ≤ k bins)).
+ */
+export function repackNeighbourhoods(ctx: PackContext, bins: Bin[], nextName: () => string, seeds = 24, sizes: readonly number[] = [6, 3], maxPods = 900): void {
+  const free = (b: Bin, r: number) => ((b.capacity[r] as number) > 0 ? ((b.capacity[r] as number) - (b.used[r] as number)) / (b.capacity[r] as number) : 0);
+  const groupsOf = (b: Bin) => [...new Set(b.pods.map((p) => ctx.model.pods[p]?.group ?? -1))].filter((g) => g >= 0);
+  const related = (a: Bin, b: Bin, ga: number[], gb: number[]) => ga.some((g) => binAdmits(ctx, b, g)) || gb.some((g) => binAdmits(ctx, a, g));
+  const tried = new Set<string>();
+  let fresh = bins.filter((b) => b.isNew && b.pods.length > 0);
+  const waste = new Map(fresh.map((b) => [b, binWaste(ctx, b)]));
+  const order = [...fresh].sort((a, b) => (waste.get(b) as number) - (waste.get(a) as number));
+  for (const seed of order.slice(0, seeds)) {
+    if (!bins.includes(seed)) continue;
+    fresh = bins.filter((b) => b.isNew && b.pods.length > 0);
+    for (const b of fresh) if (!waste.has(b)) waste.set(b, binWaste(ctx, b));
+    const gs = groupsOf(seed);
+    const sc = free(seed, 0);
+    const sm = free(seed, 1);
+    const companions = fresh
+      .filter((b) => b !== seed && related(seed, b, gs, groupsOf(b)))
+      .map((b) => ({ b, score: sc * free(b, 1) + sm * free(b, 0) + (waste.get(b) as number) / Math.max(seed.priceUsdPerHour, 1e-9) }))
+      .sort((x, y) => y.score - x.score);
+    for (const k of sizes) {
+      // a pod cap keeps each rebuild cheap where nodes are large (hundreds of pods each)
+      const part = [seed];
+      let podCount = seed.pods.length;
+      for (const c of companions) {
+        if (part.length >= k || podCount >= maxPods) break;
+        part.push(c.b);
+        podCount += c.b.pods.length;
+      }
+      if (part.length < 2) continue;
+      const key = part.map((b) => b.name).sort().join('|');
+      if (tried.has(key)) continue;
+      tried.add(key);
+      const pods = part.flatMap((b) => b.pods);
+      const before = sumOf(part);
+      const rebuilt = construct(ctx, buildShapes(ctx, pods), nextName);
+      for (const b of rebuilt) downsize(ctx, b);
+      if (sumOf(rebuilt) < before - 1e-9) {
+        for (const b of part) bins.splice(bins.indexOf(b), 1);
+        bins.push(...rebuilt);
+        break;
+      }
+    }
+  }
 }
 
 /** Tries to move every pod of the least efficient new bins into the other bins; removes the bins it empties. */

@@ -7,7 +7,7 @@
  * node-centric `construct`. `rounding`: x_c to the nearest integer, or down (the remainder goes to `construct`). Cost: one LP with Σ_shapes |classes of its group| columns, then O(P · m) dealing.
  */
 import { fitsIn } from './feasibility.ts';
-import { type LpDemandGroup, type LpSolver, type LpSupply, supplyDemandBound } from './lower-bound.ts';
+import { type LpDemandGroup, type LpSolver, type LpSupply, solveSupplyDemandSplit } from './lower-bound.ts';
 import type { NodeClass } from './model.ts';
 import { addPod, type Bin, binAdmits, construct, newBin, type PackContext, type Shape } from './pack.ts';
 
@@ -32,8 +32,9 @@ export function lpTemplateConstruct(ctx: PackContext, shapes: readonly Shape[], 
     const n = shape.pods.length;
     groups.push({ demand: [shape.demand[0] * n, shape.demand[1] * n, shape.demand[2] * n, shape.demand[3] * n], supplies: admitted });
   }
-  const split = supplyDemandBound({ supplies, groups, minBudgetedKept: 0, splitResources: false }, solver);
-  if (split.method !== 'lp-dual' || !split.supplyCounts) return construct(ctx, [...shapes], nextName);
+  const lp = { supplies, groups, minBudgetedKept: 0, splitResources: false };
+  const split = solveSupplyDemandSplit(lp, solver);
+  if (!split) return construct(ctx, [...shapes], nextName);
 
   const podsOfClass: number[][] = classIds.map(() => []);
   lpShapes.forEach((shape, k) => {
@@ -104,3 +105,4 @@ export function lpTemplateConstruct(ctx: PackContext, shapes: readonly Shape[], 
   }
   return bins;
 }
+
