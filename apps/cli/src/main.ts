@@ -10,6 +10,7 @@ import { registerScheduleCommand } from './commands/schedule.command.ts';
 import { registerBacktestCommand } from './commands/backtest.command.ts';
 import { registerBinpackCommand } from './commands/binpack.command.ts';
 import { registerSimCommand } from './commands/sim.command.ts';
+import { registerMlCommand } from './commands/ml.command.ts';
 
 /** Exit codes: 0 done, 1 the command failed, 2 the command line or configuration is wrong. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -32,6 +33,7 @@ export function buildProgram(io: CliIo): Command {
   registerBacktestCommand(program, io);
   registerBinpackCommand(program, io);
   registerSimCommand(program, io);
+  registerMlCommand(program, io);
   registerBenchCommand(program, io);
   for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   return program;
