@@ -9,7 +9,8 @@
  * - Memory (not compressible; over the limit is an OOM kill): hourly PEAK forecast for the next `horizonMs`
  *   plus a per-container margin: the `memoryQuantile` of the container's own one-step-ahead peak misses
  *   (conformal-style calibration, decayed, so it grows after misses); bursty containers (misses large against
- *   their typical peak) also keep a share of their last-24 h peak; never below the peak of the last
+ *   their typical peak) also keep a share of their last-24 h peak; containers whose own replayed past says a
+ *   VPA-like daily-peak floor avoids enough misses per GiB-hour it costs keep that floor; never below the peak of the last
  *   `recentPeakWindowMs`; after an OOM kill within `oomMemoryWindowMs`, at least VPA's bump
  *   max(used × 1.2, used + 100 MiB). Memory limit = the upper bound.
  * - Under one day of history (no seasonal profile yet) it falls back to VPA-style percentiles of the recent

@@ -43,11 +43,13 @@ describe('CloudOptimContainerState — incremental = from scratch', () => {
 });
 
 describe('CloudOptimContainerState — adaptive memory margin', () => {
+  // The margin mechanism at the p90 margin, pinned so that these tests do not move with the tuned default.
+  const q = { memoryQuantile: 0.9 };
   it('the margin grows after misses (a few hours with peaks far above the forecast) and is reported', () => {
     const calm = (t: number): number => GIB + noise(t) * 20 * MIB;
     const spiky = (t: number): number => (t >= T0 + 8 * DAY && (t % (3 * HOUR)) < 5 * 60_000 ? 2 * GIB : calm(t));
-    const before = recommendCloudOptim({ containerId: 'c', samples: usage(10, () => 100, calm), current: current() }, { now: T0 + 10 * DAY });
-    const after = recommendCloudOptim({ containerId: 'c', samples: usage(10, () => 100, spiky), current: current() }, { now: T0 + 10 * DAY });
+    const before = recommendCloudOptim({ containerId: 'c', samples: usage(10, () => 100, calm), current: current() }, { now: T0 + 10 * DAY, ...q });
+    const after = recommendCloudOptim({ containerId: 'c', samples: usage(10, () => 100, spiky), current: current() }, { now: T0 + 10 * DAY, ...q });
     expect(factor(after, 'memory_margin_bytes') as number).toBeGreaterThan(2 * (factor(before, 'memory_margin_bytes') as number) + 100 * MIB);
     expect(after.memoryRequestBytes).toBeGreaterThan(before.memoryRequestBytes);
   });
@@ -56,10 +58,10 @@ describe('CloudOptimContainerState — adaptive memory margin', () => {
     // Memory ≈ 500 MiB with a 3 GiB spike every 7 h (not aligned with the day: the profile cannot learn it).
     const mem = (t: number): number => ((t % (7 * HOUR)) < 5 * 60_000 ? 3 * GIB : 500 * MIB + noise(t) * 10 * MIB);
     const now = T0 + 10 * DAY + 3 * HOUR;
-    const r = recommendCloudOptim({ containerId: 'c', samples: usage(11, () => 100, mem), current: current() }, { now });
+    const r = recommendCloudOptim({ containerId: 'c', samples: usage(11, () => 100, mem), current: current() }, { now, ...q });
     expect(factor(r, 'memory_bursty')).toBe(true);
     expect(r.memoryRequestBytes).toBeGreaterThanOrEqual(3 * GIB);
-    const calm = recommendCloudOptim({ containerId: 'c', samples: usage(11, () => 100, (t) => 500 * MIB + noise(t) * 10 * MIB), current: current() }, { now });
+    const calm = recommendCloudOptim({ containerId: 'c', samples: usage(11, () => 100, (t) => 500 * MIB + noise(t) * 10 * MIB), current: current() }, { now, ...q });
     expect(factor(calm, 'memory_bursty')).toBe(false);
     expect(calm.memoryRequestBytes).toBeLessThan(GIB);
   });
@@ -98,5 +100,39 @@ describe('CloudOptimContainerState — properties', () => {
       }),
       { numRuns: 15 },
     );
+  });
+});
+
+describe('CloudOptimContainerState — per-container peak floor, chosen from its own past', () => {
+  // Steady small container: ≈ 300 MiB, and once a day (at a drifting hour the daily profile cannot learn) a
+  // 5-minute peak of 420 MiB: the forecast misses, a peak floor would have covered it for a few MiB-hours.
+  const steady = (t: number): number => ((t % (25 * HOUR)) < 5 * 60_000 ? 420 * MIB : 300 * MIB + noise(t) * 10 * MIB);
+  const now = T0 + 12 * DAY;
+
+  it('a steady container whose misses a VPA-like floor would have avoided cheaply gets that floor', () => {
+    const samples = usage(12, () => 100, steady);
+    const r = recommendCloudOptim({ containerId: 'c', samples, current: current() }, { now });
+    const off = recommendCloudOptim({ containerId: 'c', samples, current: current() }, { now, peakFloorMinAvoidedPerGibHour: Number.POSITIVE_INFINITY });
+    expect(factor(r, 'memory_peak_floor_chosen')).toBe(true);
+    expect(factor(off, 'memory_peak_floor_chosen')).toBe(false);
+    // p90 of the last 8 daily peaks (420 MiB) × 1.15.
+    expect(r.memoryRequestBytes).toBeGreaterThanOrEqual(Math.floor(420 * MIB * 1.15));
+    expect(off.memoryRequestBytes).toBeLessThan(420 * MIB);
+    expect(r.rationale.summary).toMatch(/peak floor/);
+  });
+
+  it('a container whose forecast never misses (a clean daily cycle) does not pay for the floor', () => {
+    const cycle = officeHours(GIB, 6 * GIB);
+    const r = recommendCloudOptim({ containerId: 'c', samples: usage(12, () => 100, cycle), current: current() }, { now: now + 3 * HOUR });
+    expect(factor(r, 'memory_peak_floor_chosen')).toBe(false);
+    expect(r.memoryRequestBytes).toBeLessThan(2 * GIB);
+  });
+
+  it('the choice is walk-forward: samples at or after the decision time change nothing', () => {
+    const samples = usage(12, () => 100, steady);
+    const later = usage(3, () => 100, () => 5 * GIB, now);
+    const a = recommendCloudOptim({ containerId: 'c', samples, current: current() }, { now });
+    const b = recommendCloudOptim({ containerId: 'c', samples: [...samples, ...later], current: current() }, { now });
+    expect(b).toEqual(a);
   });
 });

@@ -15,6 +15,13 @@
  * Burst floor: a container whose hourly peaks are unpredictable (p`memoryQuantile` residual above
  * `burstThreshold` × its typical hourly peak) also keeps `burstPeakShare` of its last-24 h peak (a VPA-like
  * daily-peak floor, only where the forecast has been failing).
+ * Peak floor (per container, from its own past): VPA's memory rule (p90 of the last 8 daily peaks × 1.15) is
+ * replayed over the container's past hours next to the forecast policy; where it would have avoided at least
+ * `peakFloorMinAvoidedPerGibHour` missed hours per GiB-hour of extra request (decayed like the residuals), it
+ * becomes a floor. Steady small containers (whose rare new peaks the forecast misses, and whose floor costs a
+ * few MiB) take it; cyclical and big bursty ones (where the floor holds GiBs idle) keep following the forecast.
+ * The memory the floor adds is paid for with a leaner CPU quantile (p91, was p93): CPU over its request
+ * borrows idle CPU, memory over its request is killed.
  */
 import type { Rationale } from '@cloudoptim/contracts';
 import { forecastUsage, HOUR_MS, type UsageForecast } from '../forecasting/seasonal-forecast.ts';
@@ -27,7 +34,7 @@ const DAY_MS = 86_400_000;
 
 /** Options of CloudOptim's recommender (all but `now` / `horizonMs`, which come with each decision). */
 export interface CloudOptimStateOptions {
-  /** Quantile of 5-minute CPU samples above the one-step hourly forecast to cover (default 0.93). */
+  /** Quantile of 5-minute CPU samples above the one-step hourly forecast to cover (default 0.91). */
   cpuQuantile?: number;
   /** Quantile of the one-step memory peak residuals added as margin (default 0.9: ≈ one hour in ten may miss). */
   memoryQuantile?: number;
@@ -45,6 +52,18 @@ export interface CloudOptimStateOptions {
   burstThreshold?: number;
   /** Share of the last-24 h memory peak a bursty container keeps (default 1; 0 disables the floor). */
   burstPeakShare?: number;
+  /**
+   * Per-container choice of a VPA-like peak floor: memory ≥ `peakFloorRatio` × the `peakFloorQuantile` of the
+   * last `peakFloorDays` daily peaks, for a container where that floor, replayed over its own past hours,
+   * would have avoided at least this many missed hours per GiB-hour of extra request (default Infinity: never).
+   */
+  peakFloorMinAvoidedPerGibHour?: number;
+  /** Days of daily peaks the peak floor reads (default 8, as VPA). */
+  peakFloorDays?: number;
+  /** Quantile of those daily peaks (default 0.9, as VPA). */
+  peakFloorQuantile?: number;
+  /** Multiplier on that quantile (default 1.15, VPA's safety margin). */
+  peakFloorRatio?: number;
   /** Minimum memory margin as a share of the forecast peak (default 0). */
   minMemoryMarginShare?: number;
   /** Minimum memory margin, bytes (default 0). */
@@ -65,12 +84,16 @@ interface Resolved {
   burstPeakShare: number;
   minMemoryMarginShare: number;
   minMemoryMarginBytes: number;
+  peakFloorMinAvoidedPerGibHour: number;
+  peakFloorRatio: number;
+  peakFloorDays: number;
+  peakFloorQuantile: number;
   floors: RightsizingFloors;
 }
 
 function resolve(o: CloudOptimStateOptions): Resolved {
   return {
-    cpuQuantile: o.cpuQuantile ?? 0.93,
+    cpuQuantile: o.cpuQuantile ?? 0.91,
     memoryQuantile: o.memoryQuantile ?? 0.9,
     historyDays: o.historyDays ?? 14,
     residualHalfLifeMs: o.residualHalfLifeMs ?? 2 * DAY_MS,
@@ -82,6 +105,10 @@ function resolve(o: CloudOptimStateOptions): Resolved {
     burstPeakShare: o.burstPeakShare ?? 1,
     minMemoryMarginShare: o.minMemoryMarginShare ?? 0,
     minMemoryMarginBytes: o.minMemoryMarginBytes ?? 0,
+    peakFloorMinAvoidedPerGibHour: o.peakFloorMinAvoidedPerGibHour ?? 0.2,
+    peakFloorRatio: o.peakFloorRatio ?? 1.15,
+    peakFloorDays: o.peakFloorDays ?? 8,
+    peakFloorQuantile: o.peakFloorQuantile ?? 0.9,
     floors: o.floors ?? VPA_DEFAULT_FLOORS,
   };
 }
@@ -107,6 +134,9 @@ interface Core {
   memMaxResidual: number;
   typicalPeak: number;
   bursty: boolean;
+  /** Whether the peak floor is used (chosen from the container's own past, see `choosePeakFloor`). */
+  peakFloorChosen: boolean;
+  peakFloorAvoidedPerGibHour: number | null;
   cpuLevel: number;
   memFitWape: number | null;
   weekly: boolean;
@@ -215,7 +245,9 @@ export class CloudOptimContainerState {
       oomFloor = Math.max(oomFloor, e.usedBytes * o.oomBumpRatio, e.usedBytes + o.oomMinBumpBytes);
     }
     const margin = Math.max(core.memMargin, core.memForecastPeak * o.minMemoryMarginShare, core.seasonal ? o.minMemoryMarginBytes : 0);
-    const memTarget = Math.max(core.memForecastPeak + margin, recentPeak, oomFloor, burstFloor);
+    const forecastTarget = core.memForecastPeak + margin;
+    const peakFloor = core.peakFloorChosen ? this.peakFloorAt(nowMs) : 0;
+    const memTarget = Math.max(forecastTarget, recentPeak, oomFloor, burstFloor, peakFloor);
     const cpuTarget = core.cpuForecastMax + Math.max(0, core.cpuExcess.q);
     const cpuRequest = Math.ceil(Math.max(o.floors.cpuMillicores, cpuTarget));
     const memRequest = Math.ceil(Math.max(o.floors.memoryBytes, memTarget));
@@ -236,6 +268,7 @@ export class CloudOptimContainerState {
             `memory = max hourly peak forecast ${mib(core.memForecastPeak)} MiB + p${qPct(o.memoryQuantile)} of this container's one-step peak misses ${mib(margin)} MiB`
           : `Under one day of history (${spanDays.toFixed(2)} d): CPU p${qPct(o.cpuQuantile)} and memory max of the samples, +15%`) +
         (core.bursty && burstFloor > 0 ? `; bursty (misses ${(core.memMargin / Math.max(1, core.typicalPeak)).toFixed(2)}× its typical peak) → ≥ ${Math.round(o.burstPeakShare * 100)}% of the 24 h peak ${mib(dayPeak)} MiB` : '') +
+        (peakFloor > 0 ? `; own past favours a peak floor (${round(core.peakFloorAvoidedPerGibHour ?? 0)} missed hours avoided per GiB-hour) → ≥ ${mib(peakFloor)} MiB` : '') +
         (recentOoms ? `; ${recentOoms} OOM kill(s) in the last ${o.oomMemoryWindowMs / HOUR_MS} h → memory ≥ ${mib(oomFloor)} MiB` : '') +
         '.',
       factors: [
@@ -247,6 +280,14 @@ export class CloudOptimContainerState {
         { name: 'memory_recent_peak_bytes', value: Math.round(recentPeak), weight: null, contribution: null },
         { name: 'memory_bursty', value: core.bursty, weight: null, contribution: null },
         { name: 'memory_burst_floor_bytes', value: Math.round(burstFloor), weight: null, contribution: null },
+        { name: 'memory_peak_floor_chosen', value: core.peakFloorChosen, weight: null, contribution: null },
+        { name: 'memory_peak_floor_bytes', value: Math.round(peakFloor), weight: null, contribution: null },
+        {
+          name: 'memory_peak_floor_avoided_misses_per_gib_hour',
+          value: core.peakFloorAvoidedPerGibHour === null ? 'n/a' : Number.isFinite(core.peakFloorAvoidedPerGibHour) ? round(core.peakFloorAvoidedPerGibHour) : 'inf',
+          weight: null,
+          contribution: null,
+        },
         { name: 'memory_fit_wape', value: core.memFitWape === null ? 'n/a' : round(core.memFitWape), weight: null, contribution: null },
         { name: 'oom_events_recent', value: recentOoms, weight: null, contribution: null },
         { name: 'weekly_seasonality', value: core.weekly, weight: null, contribution: null },
@@ -268,6 +309,19 @@ export class CloudOptimContainerState {
       confidence,
       rationale,
     };
+  }
+
+  /** Daily peak ending at each hour: the max hourly peak of the 24 h up to and including it (0 if no data). */
+  private dailyPeakAt(hour: number): number {
+    let peak = 0;
+    for (let h = hour; h > hour - 24; h--) peak = Math.max(peak, this.hours.get(h)?.memMax ?? 0);
+    return peak;
+  }
+
+  /** The peak floor in force at `nowMs`: ratio × quantile of the last `peakFloorDays` daily peaks before it. */
+  private peakFloorAt(nowMs: number): number {
+    const last = Math.ceil(nowMs / HOUR_MS) - 1;
+    return peakFloorFrom((d) => this.dailyPeakAt(last - 24 * d), this.o);
   }
 
   /** Forecasts and residual quantiles for a grid ending at `gridEnd` (whole UTC hours before the decision). */
@@ -303,11 +357,13 @@ export class CloudOptimContainerState {
       maxRes = Math.max(maxRes, r);
     }
     const [memMargin, memMedian] = weightedQuantiles(memRes, memW, [o.memoryQuantile, 0.5]);
+
     const typicalPeak = quantile(
       memF.fitted.map((p) => p.actual),
       0.5,
     );
     const margin = Math.max(0, memMargin ?? 0);
+    const choice = Number.isFinite(o.peakFloorMinAvoidedPerGibHour) ? this.choosePeakFloor(memOneStep, margin) : { chosen: false, avoidedPerGibHour: null };
 
     // CPU: every 5-minute sample of the hours with a one-step prediction, against that prediction. The decay
     // weight is per hour (the samples of one hour weigh the same).
@@ -341,10 +397,40 @@ export class CloudOptimContainerState {
       memMaxResidual: maxRes,
       typicalPeak,
       bursty: margin > o.burstThreshold * Math.max(typicalPeak, 1),
+      peakFloorChosen: choice.chosen,
+      peakFloorAvoidedPerGibHour: choice.avoidedPerGibHour,
       cpuLevel: cpuF.level,
       memFitWape: memF.fitWape,
       weekly: cpuF.weeklyUsed || memF.weeklyUsed,
     };
+  }
+
+  /**
+   * Replays the past hours with a one-step prediction: the forecast policy would have requested prediction +
+   * margin; with the peak floor, at least the floor computed from the days before that hour. Chooses the floor
+   * when the (decayed) missed hours it would have avoided per (decayed) GiB-hour of extra request reach
+   * `peakFloorMinAvoidedPerGibHour`. Walk-forward: every replayed quantity is from before the decision.
+   */
+  private choosePeakFloor(memOneStep: readonly OneStep[], margin: number): { chosen: boolean; avoidedPerGibHour: number | null } {
+    const o = this.o;
+    const first = memOneStep[0];
+    if (!first) return { chosen: false, avoidedPerGibHour: null };
+    const firstHour = Math.floor(first.timeMs / HOUR_MS) - 24 * o.peakFloorDays;
+    const lastHour = Math.floor((memOneStep[memOneStep.length - 1] as OneStep).timeMs / HOUR_MS);
+    const dayPeak = new Map<number, number>();
+    for (let h = firstHour; h <= lastHour; h++) dayPeak.set(h, this.dailyPeakAt(h));
+    let avoided = 0;
+    let extraGibHours = 0;
+    for (const p of memOneStep) {
+      const before = p.timeMs / HOUR_MS - 1;
+      const floor = peakFloorFrom((d) => dayPeak.get(before - 24 * d) ?? 0, o);
+      const fc = p.predicted + margin;
+      const extra = Math.max(0, floor - fc);
+      extraGibHours += (p.weight * extra) / 2 ** 30;
+      if (p.actual > fc && p.actual <= fc + extra) avoided += p.weight;
+    }
+    const avoidedPerGibHour = extraGibHours > 0 ? avoided / extraGibHours : avoided > 0 ? Number.POSITIVE_INFINITY : 0;
+    return { chosen: avoided > 0 && avoidedPerGibHour >= o.peakFloorMinAvoidedPerGibHour, avoidedPerGibHour };
   }
 
   /** Under a day of history: VPA-style percentiles of what there is, +15%. */
@@ -366,11 +452,23 @@ export class CloudOptimContainerState {
       memMaxResidual: memPeak * 0.3,
       typicalPeak: memPeak,
       bursty: false,
+      peakFloorChosen: false,
+      peakFloorAvoidedPerGibHour: null,
       cpuLevel: cpuF?.level ?? 0,
       memFitWape: memF?.fitWape ?? null,
       weekly: false,
     };
   }
+}
+
+/** ratio × `peakFloorQuantile` of the non-zero daily peaks `dayPeakBack(d)`, d = 0 … `peakFloorDays` − 1. */
+function peakFloorFrom(dayPeakBack: (daysBack: number) => number, o: Resolved): number {
+  const peaks: number[] = [];
+  for (let d = 0; d < o.peakFloorDays; d++) {
+    const p = dayPeakBack(d);
+    if (p > 0) peaks.push(p);
+  }
+  return peaks.length ? quantile(peaks, o.peakFloorQuantile) * o.peakFloorRatio : 0;
 }
 
 /** A past hour with the prediction a one-step forecast would have made for it, and its decay weight. */

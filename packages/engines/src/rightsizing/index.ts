@@ -14,10 +14,11 @@
  *
  * `recommendCloudOptim` (cloudoptim-recommender.ts) / `CloudOptimContainerState` (cloudoptim-state.ts, the
  * incremental form): requests for the period they will be in force, from the usage forecaster — CPU
- * (compressible) = hourly mean forecast + p93 of 5-minute excess over the one-step forecast, no CPU limit;
+ * (compressible) = hourly mean forecast + p91 of 5-minute excess over the one-step forecast, no CPU limit;
  * memory (not compressible) = hourly peak forecast + per-container conformal margin (p90 of its own one-step
- * peak misses, decayed: grows after misses), a 24 h-peak floor for bursty containers, never below the last
- * hour's peak, VPA-style bump for 3 h after an OOM kill; level correction for change points;
+ * peak misses, decayed: grows after misses), a 24 h-peak floor for bursty containers, a VPA-like peak floor
+ * (p90 of the last 8 daily peaks × 1.15) for containers whose own replayed past says it avoids ≥ 0.2 missed
+ * hours per GiB-hour of extra request (steady small containers), never below the last hour's peak, VPA-style bump for 3 h after an OOM kill; level correction for change points;
  * confidence = min(1, days/7) / (1 + fit error). Same floors as VPA.
  *
  * `walkForwardRightsizing` replays a series online (decide at t from data before t, judge on [t, t + N)),
@@ -30,7 +31,8 @@
  *
  * Complexity: VPA O(samples) from scratch, O(1) per sample incrementally (`VpaContainerState`), O(176) per
  * recommendation; CloudOptim O(1) per sample into hourly aggregates, per decision two forecasts over ≤ 336
- * hourly points + one sort of ≤ 7 days of CPU residuals (≈ 0.5 ms); from scratch O(14 days of samples) more. Pure: `now` is an argument, no randomness, no I/O.
+ * hourly points + one sort of ≤ 7 days of CPU residuals + the peak-floor replay over ≤ 336 hours × 8 days
+ * (≈ 1 ms); from scratch O(14 days of samples) more. Pure: `now` is an argument, no randomness, no I/O.
  */
 export {
   type ContainerResources,
