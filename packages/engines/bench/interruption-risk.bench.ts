@@ -12,6 +12,7 @@ import {
   evaluateRiskModel,
   loadRiskModel,
   predictAtLeast,
+  predictAtLeastBatch,
   predictRisk,
   type BinaryScores,
   type SettingReport,
@@ -48,6 +49,10 @@ let sink = 0;
 const batchAtLeast2Ms = time(() => {
   for (const f of batch) sink += predictAtLeast(model, f, 2);
 });
+const batchTreeMajorMs = time(() => {
+  const p = predictAtLeastBatch(model, batch, 2);
+  sink += p[0] as number;
+});
 const batchFullMs = time(() => {
   for (const f of batch) sink += predictRisk(model, f).expectedMonthlyInterruptionRate;
 });
@@ -64,7 +69,7 @@ show('time split', report.timeSplit);
 show(`with feedback (${report.withFeedback.feedbackPools} pools observed early)`, report.withFeedback);
 console.log('\ncalibration (time split): predicted range, count, mean predicted, observed');
 for (const b of report.timeSplit.calibration) if (b.count) console.log(`  ${b.from.toFixed(1)}–${b.to.toFixed(1)}  ${String(b.count).padStart(5)}  ${b.meanPredicted.toFixed(3)}  ${b.observedRate.toFixed(3)}`);
-console.log(`\npredict 10,000 pools: P(≥2) ${batchAtLeast2Ms.toFixed(1)} ms, full bucket distribution ${batchFullMs.toFixed(1)} ms (sink ${sink.toFixed(0)})`);
+console.log(`\npredict 10,000 pools: P(≥2) row by row ${batchAtLeast2Ms.toFixed(1)} ms, batched tree-major ${batchTreeMajorMs.toFixed(1)} ms, full bucket distribution ${batchFullMs.toFixed(1)} ms (sink ${sink.toFixed(0)})`);
 
 const pick = (s: SettingReport) => ({
   model: s.model,
@@ -86,13 +91,15 @@ console.log(
       calibration_time_split: report.timeSplit.calibration,
       calibration_with_feedback: report.withFeedback.calibration,
       predict_10k_at_least_2_ms: batchAtLeast2Ms,
+      predict_10k_batch_ms: batchTreeMajorMs,
       predict_10k_full_ms: batchFullMs,
       goal_brier_10pct_better_time_split: report.timeSplit.brierImprovementVsBest >= 0.1,
-      goal_predict_10k_under_50ms: batchAtLeast2Ms <= 50,
+      goal_predict_10k_under_50ms: batchTreeMajorMs <= 50,
     },
     ratios: {
       brier_model_vs_best_baseline_time_split: report.timeSplit.model.brier / report.timeSplit.baselines[report.timeSplit.bestBaseline].brier,
       brier_model_vs_best_baseline_with_feedback: report.withFeedback.model.brier / report.withFeedback.baselines[report.withFeedback.bestBaseline].brier,
+      predict_10k_batch_vs_row_by_row: batchTreeMajorMs / batchAtLeast2Ms,
       auc_model_vs_band_frequency_time_split: report.timeSplit.model.auc / report.timeSplit.baselines.band_frequency.auc,
     },
     notes: 'target: next Spot Advisor bucket >= 2 (10-15%+); train on transitions ending <= 2024-02-28, test 2024-02-28 -> 2025-06-28; with_feedback: 5% of test pools observed early, model recalibrated (adaptLevel) and baselines refitted on them, all scored on the other 95%',

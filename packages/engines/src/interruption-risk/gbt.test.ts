@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../rng.ts';
-import { compileGbt, compiledMargin, gbtMargin, gbtPredict, trainGbt } from './gbt.ts';
+import { compileGbt, compiledMargin, compiledMargins, gbtMargin, gbtPredict, trainGbt } from './gbt.ts';
 import { auc } from './metrics.ts';
 
 /** y = 1 with probability sigmoid(3·x0 − 2·x1), x2 is noise, x0 sometimes missing. */
@@ -56,5 +56,14 @@ describe('compileGbt', () => {
     const model = trainGbt({ x: data.x, y: data.y }, createRng(13), { trees: 25 });
     const compiled = compileGbt(model);
     for (const row of [...data.x.slice(0, 200), [Number.NaN, Number.NaN, Number.NaN]]) expect(compiledMargin(compiled, row)).toBeCloseTo(gbtMargin(model, row), 12);
+  });
+});
+
+describe('compiledMargins', () => {
+  it('scores a batch exactly like row-by-row scoring', () => {
+    const data = synthetic(300, 21);
+    const compiled = compileGbt(trainGbt({ x: data.x, y: data.y }, createRng(22), { trees: 15 }));
+    const batch = compiledMargins(compiled, data.x);
+    data.x.forEach((row, i) => expect(batch[i]).toBeCloseTo(compiledMargin(compiled, row), 12));
   });
 });

@@ -292,3 +292,26 @@ export function compiledMargin(model: CompiledGbt, row: readonly number[]): numb
   }
   return margin;
 }
+
+/**
+ * Margins of many rows at once, tree by tree: each tree's arrays stay hot in cache while every row walks it,
+ * which is what makes scoring a 10,000-pool batch cheap.
+ */
+export function compiledMargins(model: CompiledGbt, rows: readonly (readonly number[])[]): Float64Array {
+  const { roots, feature, threshold, left, right, value } = model;
+  const margins = new Float64Array(rows.length).fill(model.baseMargin);
+  for (let t = 0; t < roots.length; t++) {
+    const root = roots[t] as number;
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r] as readonly number[];
+      let node = root;
+      let f = feature[node] as number;
+      while (f >= 0) {
+        node = (row[f] as number) > (threshold[node] as number) ? (right[node] as number) : (left[node] as number);
+        f = feature[node] as number;
+      }
+      margins[r] = (margins[r] as number) + (value[node] as number);
+    }
+  }
+  return margins;
+}

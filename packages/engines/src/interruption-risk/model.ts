@@ -14,7 +14,7 @@ import { INTERRUPTION_BUCKETS } from '@cloudoptim/market';
 import type { Rng } from '../rng.ts';
 import type { Transition } from './dataset.ts';
 import { FEATURE_NAMES } from './features.ts';
-import { type CompiledGbt, compileGbt, compiledMargin, type GbtOptions, sigmoid, trainGbt } from './gbt.ts';
+import { type CompiledGbt, compileGbt, compiledMargin, compiledMargins, type GbtOptions, sigmoid, trainGbt } from './gbt.ts';
 
 export const RISK_MODEL_FORMAT = 'cloudoptim-risk-gbt/1';
 export const RISK_THRESHOLDS = [1, 2, 3, 4] as const;
@@ -166,6 +166,14 @@ export function predictAtLeast(model: RiskModel, features: readonly number[], k:
 
 /** Prior standard deviation of the recalibration slope around 1. */
 const SLOPE_PRIOR_SD = 0.5;
+
+/** P(next bucket ≥ k) for many pools at once (tree-major scoring): the path for large batches. */
+export function predictAtLeastBatch(model: RiskModel, rows: readonly (readonly number[])[], k: 1 | 2 | 3 | 4, adjustments: LevelAdjustments = NO_ADJUSTMENT): Float64Array {
+  const a = adjustments[k - 1] as LevelAdjustment;
+  const margins = compiledMargins(model.models[k - 1] as CompiledGbt, rows);
+  for (let i = 0; i < margins.length; i++) margins[i] = sigmoid(a.slope * (margins[i] as number) + a.offset);
+  return margins;
+}
 
 /**
  * Recalibrates each classifier toward observed outcomes: a MAP estimate of `slope × margin + offset` under
