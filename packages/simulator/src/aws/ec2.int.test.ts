@@ -20,18 +20,9 @@ import {
 } from '@aws-sdk/client-ec2';
 import { loadMarket, type Market, type SpotPriceHistory } from '@cloudoptim/market';
 import { ManualClock } from '@cloudoptim/runtime';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type AwsEndpoint, createAwsEndpoint, type InstanceInfo } from './index.ts';
-
-/** The SDK error of a call that must fail (fails the test when it succeeds). */
-async function failure(call: Promise<unknown>): Promise<Error & { Code?: string; $fault?: string; $metadata: { httpStatusCode?: number } }> {
-  try {
-    await call;
-  } catch (e) {
-    return e as Error & { Code?: string; $fault?: string; $metadata: { httpStatusCode?: number } };
-  }
-  throw new Error('expected the call to fail');
-}
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createAwsEndpoint, type InstanceInfo } from './index.ts';
+import { sdkFailure, stopEndpointsAfterEach } from './sdk-test-kit.ts';
 
 let market: Market;
 let history: SpotPriceHistory;
@@ -40,15 +31,12 @@ beforeAll(async () => {
   history = await market.spotPriceHistory();
 });
 
-const open: AwsEndpoint[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((e) => e.stop()));
-});
+const track = stopEndpointsAfterEach();
 
 async function setup(opts: { seed?: number; shortages?: null } = {}) {
   const clock = new ManualClock(Date.UTC(2026, 0, 1));
   const ep = createAwsEndpoint({ clock, market, priceHistory: history, seed: opts.seed ?? 7, shortages: opts.shortages === undefined ? null : opts.shortages });
-  open.push(ep);
+  track(ep);
   const { url } = await ep.start();
   const ec2 = new EC2Client({ endpoint: url, region: 'us-east-1', credentials: ep.credentials, maxAttempts: 1 });
   return { clock, ep, ec2, url };
@@ -143,7 +131,7 @@ describe('RunInstances / TerminateInstances', () => {
   it('RunInstances with a spot pool in shortage fails with InsufficientInstanceCapacity (HTTP 500)', async () => {
     const { clock, ep, ec2 } = await setup();
     ep.spotMarket.forceShortage('us-east-1c', 'c5.xlarge', clock.now() + 60_000);
-    const err = await failure(ec2.send(new RunInstancesCommand({ MinCount: 1, MaxCount: 1, ImageId: 'ami-1', InstanceType: 'c5.xlarge', Placement: { AvailabilityZone: 'us-east-1c' }, InstanceMarketOptions: { MarketType: 'spot' } })));
+    const err = await sdkFailure(ec2.send(new RunInstancesCommand({ MinCount: 1, MaxCount: 1, ImageId: 'ami-1', InstanceType: 'c5.xlarge', Placement: { AvailabilityZone: 'us-east-1c' }, InstanceMarketOptions: { MarketType: 'spot' } })));
     expect(err).toBeInstanceOf(Error);
     expect(err.name).toBe('InsufficientInstanceCapacity');
     expect(err.$metadata.httpStatusCode).toBe(500);
@@ -175,7 +163,7 @@ describe('RunInstances / TerminateInstances', () => {
     ep.ec2.onInstanceTerminated((i) => terminated.push(i.instanceId));
     ep.ec2.onInstanceShuttingDown((i) => shutting.push(i.instanceId));
 
-    const missing = await failure(ec2.send(new TerminateInstancesCommand({ InstanceIds: [a, 'i-0123456789abcdef0'] })));
+    const missing = await sdkFailure(ec2.send(new TerminateInstancesCommand({ InstanceIds: [a, 'i-0123456789abcdef0'] })));
     expect((missing as Error).name).toBe('InvalidInstanceID.NotFound');
     expect(ep.ec2.get(a)?.state).toBe('running'); // one bad id fails the whole call
 
@@ -191,18 +179,18 @@ describe('RunInstances / TerminateInstances', () => {
     expect(desc[0]?.StateReason?.Code).toBe('Client.UserInitiatedShutdown');
     // Terminated instances disappear after an hour.
     await clock.advance(3_600_000);
-    const gone = await failure(ec2.send(new DescribeInstancesCommand({ InstanceIds: [a] })));
+    const gone = await sdkFailure(ec2.send(new DescribeInstancesCommand({ InstanceIds: [a] })));
     expect((gone as Error).name).toBe('InvalidInstanceID.NotFound');
   });
 
   it('answers InvalidInstanceID.NotFound / .Malformed as the SDK error names', async () => {
     const { ec2 } = await setup();
-    const nf = await failure(ec2.send(new DescribeInstancesCommand({ InstanceIds: ['i-0123456789abcdef0'] })));
+    const nf = await sdkFailure(ec2.send(new DescribeInstancesCommand({ InstanceIds: ['i-0123456789abcdef0'] })));
     expect(nf.name).toBe('InvalidInstanceID.NotFound');
     expect(nf.message).toBe("The instance ID 'i-0123456789abcdef0' does not exist");
     expect(nf.$fault).toBe('client');
     expect(nf.$metadata.httpStatusCode).toBe(400);
-    const mal = await failure(ec2.send(new TerminateInstancesCommand({ InstanceIds: ['not-an-id'] })));
+    const mal = await sdkFailure(ec2.send(new TerminateInstancesCommand({ InstanceIds: ['not-an-id'] })));
     expect(mal.name).toBe('InvalidInstanceID.Malformed');
   });
 });
@@ -243,9 +231,9 @@ describe('DescribeInstances filters and paging', () => {
     expect(pages).toEqual([5, 5, 2]);
     expect(seen.size).toBe(12);
 
-    const combo = await failure(ec2.send(new DescribeInstancesCommand({ InstanceIds: [late.Instances?.[1]?.InstanceId as string], MaxResults: 5 })));
+    const combo = await sdkFailure(ec2.send(new DescribeInstancesCommand({ InstanceIds: [late.Instances?.[1]?.InstanceId as string], MaxResults: 5 })));
     expect(combo.name).toBe('InvalidParameterCombination');
-    const badFilter = await failure(ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'no-such-filter', Values: ['x'] }] })));
+    const badFilter = await sdkFailure(ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'no-such-filter', Values: ['x'] }] })));
     expect(badFilter.name).toBe('InvalidParameterValue');
   });
 });
@@ -294,7 +282,7 @@ describe('DescribeSpotPriceHistory', () => {
     expect(new Set(f.SpotPriceHistory?.map((i) => i.AvailabilityZone))).toEqual(new Set(['us-east-1a', 'us-east-1f']));
     const windows = await ec2.send(new DescribeSpotPriceHistoryCommand({ InstanceTypes: ['m5.large'], ProductDescriptions: ['Windows'] }));
     expect(windows.SpotPriceHistory).toEqual([]);
-    const bad = await failure(ec2.send(new DescribeSpotPriceHistoryCommand({ InstanceTypes: ['m5.nosuch' as 'm5.large'] })));
+    const bad = await sdkFailure(ec2.send(new DescribeSpotPriceHistoryCommand({ InstanceTypes: ['m5.nosuch' as 'm5.large'] })));
     expect(bad.name).toBe('InvalidParameterValue');
   });
 });
@@ -316,7 +304,7 @@ describe('DescribeInstanceTypes / DescribeAvailabilityZones', () => {
     }
     expect(pages).toBeGreaterThan(1);
     expect(total).toBeGreaterThan(20);
-    const bad = await failure(ec2.send(new DescribeInstanceTypesCommand({ InstanceTypes: ['m5.nosuch' as 'm5.large'] })));
+    const bad = await sdkFailure(ec2.send(new DescribeInstanceTypesCommand({ InstanceTypes: ['m5.nosuch' as 'm5.large'] })));
     expect(bad.name).toBe('InvalidInstanceType');
   });
 

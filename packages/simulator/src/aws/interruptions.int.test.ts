@@ -6,8 +6,9 @@ import { CreateFleetCommand, DescribeInstancesCommand, EC2Client, RunInstancesCo
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { expectedInterruptions, loadMarket, type Market, type SpotPriceHistory } from '@cloudoptim/market';
 import { ManualClock } from '@cloudoptim/runtime';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type AwsEndpoint, type AwsEvent, createAwsEndpoint } from './index.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type AwsEvent, createAwsEndpoint } from './index.ts';
+import { stopEndpointsAfterEach } from './sdk-test-kit.ts';
 
 let market: Market;
 let history: SpotPriceHistory;
@@ -15,15 +16,12 @@ beforeAll(async () => {
   market = loadMarket();
   history = await market.spotPriceHistory();
 });
-const open: AwsEndpoint[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((e) => e.stop()));
-});
+const track = stopEndpointsAfterEach();
 
 async function setup(seed: number, options: { sample?: boolean } = {}) {
   const clock = new ManualClock(Date.UTC(2026, 0, 1));
   const ep = createAwsEndpoint({ clock, market, priceHistory: history, seed, interruptions: { sample: options.sample ?? false } });
-  open.push(ep);
+  track(ep);
   const { url } = await ep.start();
   const ec2 = new EC2Client({ endpoint: url, region: 'us-east-1', credentials: ep.credentials, maxAttempts: 1 });
   const sqs = new SQSClient({ endpoint: url, region: 'us-east-1', credentials: ep.credentials, maxAttempts: 1 });

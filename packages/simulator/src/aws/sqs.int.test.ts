@@ -15,32 +15,20 @@ import {
 } from '@aws-sdk/client-sqs';
 import { loadMarket, type Market } from '@cloudoptim/market';
 import { ManualClock } from '@cloudoptim/runtime';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type AwsEndpoint, createAwsEndpoint } from './index.ts';
-
-/** The SDK error of a call that must fail (fails the test when it succeeds). */
-async function failure(call: Promise<unknown>): Promise<Error & { Code?: string; $fault?: string; $metadata: { httpStatusCode?: number } }> {
-  try {
-    await call;
-  } catch (e) {
-    return e as Error & { Code?: string; $fault?: string; $metadata: { httpStatusCode?: number } };
-  }
-  throw new Error('expected the call to fail');
-}
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createAwsEndpoint } from './index.ts';
+import { sdkFailure, stopEndpointsAfterEach } from './sdk-test-kit.ts';
 
 let market: Market;
 beforeAll(() => {
   market = loadMarket();
 });
-const open: AwsEndpoint[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((e) => e.stop()));
-});
+const track = stopEndpointsAfterEach();
 
 async function setup() {
   const clock = new ManualClock(Date.UTC(2026, 0, 1));
   const ep = createAwsEndpoint({ clock, market, seed: 3 });
-  open.push(ep);
+  track(ep);
   const { url } = await ep.start();
   const sqs = new SQSClient({ endpoint: url, region: 'us-east-1', credentials: ep.credentials, maxAttempts: 1 });
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'work', Attributes: { VisibilityTimeout: '30' } }));
@@ -97,7 +85,7 @@ describe('SQS JSON protocol', () => {
     expect(second?.ReceiptHandle).not.toBe(first?.ReceiptHandle);
     // The stale handle "succeeds" without deleting (as AWS documents).
     await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: first?.ReceiptHandle }));
-    const stale = await failure(sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: first?.ReceiptHandle, VisibilityTimeout: 0 })));
+    const stale = await sdkFailure(sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: first?.ReceiptHandle, VisibilityTimeout: 0 })));
     expect(stale.name).toBe('InvalidParameterValue');
     // Nack with the current handle: visible again at once.
     await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: second?.ReceiptHandle, VisibilityTimeout: 0 }));
@@ -122,19 +110,19 @@ describe('SQS JSON protocol', () => {
 
   it('answers errors in the SQS JSON shape the SDK maps to its exceptions', async () => {
     const { sqs, url, queueUrl } = await setup();
-    const missing = await failure(sqs.send(new ReceiveMessageCommand({ QueueUrl: `${url}/123456789012/nope` })));
+    const missing = await sdkFailure(sqs.send(new ReceiveMessageCommand({ QueueUrl: `${url}/123456789012/nope` })));
     expect(missing.name).toBe('QueueDoesNotExist');
     expect(missing.Code).toBe('AWS.SimpleQueueService.NonExistentQueue');
     expect(missing.$metadata.httpStatusCode).toBe(400);
-    const getUrl = await failure(sqs.send(new GetQueueUrlCommand({ QueueName: 'nope' })));
+    const getUrl = await sdkFailure(sqs.send(new GetQueueUrlCommand({ QueueName: 'nope' })));
     expect(getUrl.name).toBe('QueueDoesNotExist');
-    const tooMany = await failure(sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 11 })));
+    const tooMany = await sdkFailure(sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 11 })));
     expect(tooMany.name).toBe('InvalidParameterValue');
     expect(tooMany.message).toContain('MaxNumberOfMessages');
-    const badHandle = await failure(sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: 'not-a-handle' })));
+    const badHandle = await sdkFailure(sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: 'not-a-handle' })));
     expect(badHandle.name).toBe('ReceiptHandleIsInvalid');
     expect(badHandle.$metadata.httpStatusCode).toBe(404);
-    const conflict = await failure(sqs.send(new CreateQueueCommand({ QueueName: 'work', Attributes: { VisibilityTimeout: '99' } })));
+    const conflict = await sdkFailure(sqs.send(new CreateQueueCommand({ QueueName: 'work', Attributes: { VisibilityTimeout: '99' } })));
     expect(conflict.name).toBe('QueueNameExists');
   });
 });

@@ -6,31 +6,19 @@ import { DescribeAvailabilityZonesCommand, DescribeInstancesCommand, EC2Client }
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { loadMarket, type Market } from '@cloudoptim/market';
 import { ManualClock } from '@cloudoptim/runtime';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type AwsEndpoint, createAwsEndpoint } from './index.ts';
-
-/** The SDK error of a call that must fail (fails the test when it succeeds). */
-async function failure(call: Promise<unknown>): Promise<Error & { Code?: string; $fault?: string; $metadata: { httpStatusCode?: number } }> {
-  try {
-    await call;
-  } catch (e) {
-    return e as Error & { Code?: string; $fault?: string; $metadata: { httpStatusCode?: number } };
-  }
-  throw new Error('expected the call to fail');
-}
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createAwsEndpoint } from './index.ts';
+import { sdkFailure, stopEndpointsAfterEach } from './sdk-test-kit.ts';
 
 let market: Market;
 beforeAll(() => {
   market = loadMarket();
 });
-const open: AwsEndpoint[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((e) => e.stop()));
-});
+const track = stopEndpointsAfterEach();
 
 async function setup() {
   const ep = createAwsEndpoint({ clock: new ManualClock(), market, seed: 5 });
-  open.push(ep);
+  track(ep);
   const { url } = await ep.start();
   return { ep, url };
 }
@@ -75,13 +63,13 @@ describe('authentication', () => {
 
   it('refuses an unknown access key and a wrong secret (signature recomputed with the configured secret)', async () => {
     const { ep, url } = await setup();
-    const wrongKey = await failure(new EC2Client({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'AKIAWRONGWRONGWRONG1', secretAccessKey: ep.credentials.secretAccessKey }, maxAttempts: 1 }).send(new DescribeInstancesCommand({})));
+    const wrongKey = await sdkFailure(new EC2Client({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'AKIAWRONGWRONGWRONG1', secretAccessKey: ep.credentials.secretAccessKey }, maxAttempts: 1 }).send(new DescribeInstancesCommand({})));
     expect(wrongKey.name).toBe('AuthFailure');
-    const wrongSecret = await failure(new EC2Client({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: ep.credentials.accessKeyId, secretAccessKey: 'not-the-secret' }, maxAttempts: 1 }).send(new DescribeInstancesCommand({})));
+    const wrongSecret = await sdkFailure(new EC2Client({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: ep.credentials.accessKeyId, secretAccessKey: 'not-the-secret' }, maxAttempts: 1 }).send(new DescribeInstancesCommand({})));
     expect(wrongSecret.name).toBe('SignatureDoesNotMatch');
-    const wrongRegion = await failure(new EC2Client({ endpoint: url, region: 'eu-west-1', credentials: ep.credentials, maxAttempts: 1 }).send(new DescribeInstancesCommand({})));
+    const wrongRegion = await sdkFailure(new EC2Client({ endpoint: url, region: 'eu-west-1', credentials: ep.credentials, maxAttempts: 1 }).send(new DescribeInstancesCommand({})));
     expect(wrongRegion.name).toBe('AuthFailure');
-    const sqsSecret = await failure(new SQSClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: ep.credentials.accessKeyId, secretAccessKey: 'nope' }, maxAttempts: 1 }).send(new ListQueuesCommand({})));
+    const sqsSecret = await sdkFailure(new SQSClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: ep.credentials.accessKeyId, secretAccessKey: 'nope' }, maxAttempts: 1 }).send(new ListQueuesCommand({})));
     expect(sqsSecret.name).toBe('SignatureDoesNotMatch');
     // Correctly signed requests pass.
     const ok = await new EC2Client({ endpoint: url, region: 'us-east-1', credentials: ep.credentials }).send(new DescribeAvailabilityZonesCommand({}));
@@ -92,7 +80,7 @@ describe('authentication', () => {
 describe('malformed requests', () => {
   it('EC2: unknown action, missing action, garbage form bodies and bad parameters get EC2 error XML', async () => {
     const { ep, url } = await setup();
-    const send = (body: string | Buffer) => failure(ec2WithBody(url, ep.credentials, body).send(new DescribeInstancesCommand({})));
+    const send = (body: string | Buffer) => sdkFailure(ec2WithBody(url, ep.credentials, body).send(new DescribeInstancesCommand({})));
     const unknown = await send('Action=LaunchRocket&Version=2016-11-15');
     expect(unknown.name).toBe('InvalidAction');
     expect(unknown.$metadata.httpStatusCode).toBe(400);
@@ -112,14 +100,14 @@ describe('malformed requests', () => {
 
   it('SQS: malformed JSON, wrong types and unknown operations get the SQS JSON error shape', async () => {
     const { ep, url } = await setup();
-    const malformed = await failure(sqsWith(url, ep.credentials, { body: '{"QueueNamePrefix":' }).send(new ListQueuesCommand({})));
+    const malformed = await sdkFailure(sqsWith(url, ep.credentials, { body: '{"QueueNamePrefix":' }).send(new ListQueuesCommand({})));
     expect(malformed.name).toBe('SerializationException');
     expect(malformed.$metadata.httpStatusCode).toBe(400);
-    const notObject = await failure(sqsWith(url, ep.credentials, { body: '[1,2]' }).send(new ListQueuesCommand({})));
+    const notObject = await sdkFailure(sqsWith(url, ep.credentials, { body: '[1,2]' }).send(new ListQueuesCommand({})));
     expect(notObject.name).toBe('SerializationException');
-    const wrongType = await failure(sqsWith(url, ep.credentials, { body: '{"QueueNamePrefix":42}' }).send(new ListQueuesCommand({})));
+    const wrongType = await sdkFailure(sqsWith(url, ep.credentials, { body: '{"QueueNamePrefix":42}' }).send(new ListQueuesCommand({})));
     expect(wrongType.name).toBe('SerializationException');
-    const unknownOp = await failure(sqsWith(url, ep.credentials, { target: 'AmazonSQS.Explode' }).send(new ListQueuesCommand({})));
+    const unknownOp = await sdkFailure(sqsWith(url, ep.credentials, { target: 'AmazonSQS.Explode' }).send(new ListQueuesCommand({})));
     expect(unknownOp.name).toBe('InvalidAction');
     const ok = await new SQSClient({ endpoint: url, region: 'us-east-1', credentials: ep.credentials }).send(new ListQueuesCommand({}));
     expect(ok.QueueUrls).toEqual([ep.queueUrl()]);
