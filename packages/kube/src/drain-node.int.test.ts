@@ -4,12 +4,8 @@
  * go at a time. The second eviction is first refused (PDB_BLOCKED), then allowed once the Deployment's
  * replacement is Ready elsewhere; the drain ends `drained` with the DaemonSet pod left in place.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createRng, loadMarket } from '@cloudoptim/market';
-import { ScaledClock, silentLogger, SystemClock } from '@cloudoptim/runtime';
-import { cluster as sim, kubeApi, ScenarioSchema } from '@cloudoptim/simulator';
+import { ScaledClock, SystemClock } from '@cloudoptim/runtime';
+import { ScenarioSchema, startKubeCluster, type KubeCluster } from '@cloudoptim/simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientNodeKubeGateway } from './client-node-kube-gateway.ts';
 import { drainNode, type DrainProgress } from './drain-node.ts';
@@ -38,45 +34,16 @@ const scenario = ScenarioSchema.parse({
   ],
 });
 
-async function waitFor(cond: () => boolean, timeoutMs: number): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > timeoutMs) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 describe('drainNode against the simulator', () => {
   const clock = new ScaledClock(new SystemClock(), Date.UTC(2021, 3, 5, 12), SPEED);
-  let store: kubeApi.ObjectStore;
-  let cluster: sim.Cluster;
-  let server: kubeApi.KubeApiServer;
-  let dir: string;
-  let kubeconfig: string;
-
-  const running = (selector: string, namespace = 'shop') =>
-    store.pods.list({ namespace, labelSelector: selector }).filter((p) => p.status?.phase === 'Running' && !p.metadata.deletionTimestamp && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+  let k8s: KubeCluster;
+  const running = (selector: string, namespace = 'shop') => k8s.readyPods(selector, namespace);
 
   beforeAll(async () => {
-    const rng = createRng(7);
-    const storeRng = rng.fork('store');
-    store = new kubeApi.ObjectStore({ clock, random: () => storeRng.next(), log: silentLogger });
-    cluster = sim.createCluster({ store, clock, rng: rng.fork('cluster'), market: loadMarket(), log: silentLogger });
-    server = kubeApi.createKubeApiServer({ store, clock, log: silentLogger, usage: cluster.usageProvider });
-    const { url } = await server.start(0);
-    dir = await mkdtemp(join(tmpdir(), 'kube-drain-'));
-    kubeconfig = join(dir, 'kubeconfig');
-    await kubeApi.writeKubeconfig(kubeconfig, url, 'test-token');
-    for (const r of sim.scenarioNodeRegistrations(scenario, rng.fork('nodes'))) cluster.registerNode(r);
-    sim.applyScenario(store, scenario);
-    cluster.start();
-    await waitFor(() => running('app=web').length === 4 && running('app=exporter', 'kube-system').length === 3, 5_000);
+    k8s = await startKubeCluster({ scenario, clock, seed: 7 });
+    await k8s.waitFor(() => running('app=web').length === 4 && running('app=exporter', 'kube-system').length === 3, 5_000);
   });
-  afterAll(async () => {
-    await cluster?.stop();
-    await server?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => k8s?.stop());
 
   it('drains a node under a PDB that first blocks, then allows', async () => {
     const counts = new Map<string, number>();
@@ -84,7 +51,7 @@ describe('drainNode against the simulator', () => {
     const [target, onTarget] = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]!;
     expect(onTarget).toBeGreaterThanOrEqual(2); // 4 pods on 3 nodes
 
-    const gateway = new ClientNodeKubeGateway({ connection: { kubeconfigPath: kubeconfig }, clock });
+    const gateway = new ClientNodeKubeGateway({ connection: { kubeconfigPath: k8s.kubeconfig }, clock });
     const progress: DrainProgress[] = [];
     const result = await drainNode(gateway, target, { clock, deadlineMs: clock.now() + 180_000, retryIntervalMs: 2_000, onProgress: (p) => progress.push(p) });
 
@@ -97,9 +64,9 @@ describe('drainNode against the simulator', () => {
     expect(progress.some((p) => p.blocked > 0)).toBe(true);
     expect(web.some((p) => p.attempts > 1)).toBe(true);
     expect(result.pods.filter((p) => p.namespace === 'kube-system').map((p) => p.outcome)).toEqual(['skipped_daemonset']);
-    expect(store.nodes.get(target)?.spec?.unschedulable).toBe(true);
+    expect(k8s.store.nodes.get(target)?.spec?.unschedulable).toBe(true);
 
-    await waitFor(() => running('app=web').length === 4, 5_000);
+    await k8s.waitFor(() => running('app=web').length === 4, 5_000);
     expect(running('app=web').every((p) => p.spec.nodeName !== target)).toBe(true);
 
     // Idempotent: draining again finds nothing to evict.

@@ -4,17 +4,11 @@
  * Deployment waits on the budget, the evicted pods come back Running elsewhere, the drain completes; and
  * `kubectl top nodes` shows usage from the workload profiles.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRng, loadMarket } from '@cloudoptim/market';
-import { ScaledClock, silentLogger, SystemClock } from '@cloudoptim/runtime';
-import { createKubeApiServer, ObjectStore, writeKubeconfig, type KubeApiServer, type Pod } from '../kube-api/index.ts';
+import { ScaledClock, SystemClock } from '@cloudoptim/runtime';
 import { runKubectl } from '../kube-api/kubectl-runner.ts';
 import { ScenarioSchema } from '../scenarios/scenario.schema.ts';
-import { applyScenario, scenarioNodeRegistrations } from './apply-scenario.ts';
-import { createCluster, type Cluster } from './cluster.ts';
+import { startKubeCluster, type KubeCluster } from '../simulation/kube-cluster.ts';
 
 const SPEED = 30;
 
@@ -50,40 +44,18 @@ const scenario = ScenarioSchema.parse({
 });
 
 describe('kubectl against the running cluster', () => {
-  let store: ObjectStore;
-  let cluster: Cluster;
-  let server: KubeApiServer;
-  let dir: string;
-  let kubeconfig: string;
+  let k8s: KubeCluster;
+  const running = (selector: string, namespace = 'shop') => k8s.readyPods(selector, namespace);
 
   beforeAll(async () => {
     const clock = new ScaledClock(new SystemClock(), Date.UTC(2021, 3, 5, 12), SPEED);
-    const rng = createRng(3);
-    const storeRng = rng.fork('store');
-    store = new ObjectStore({ clock, random: () => storeRng.next(), log: silentLogger });
-    cluster = createCluster({ store, clock, rng: rng.fork('cluster'), market: loadMarket(), log: silentLogger });
-    server = createKubeApiServer({ store, clock, log: silentLogger, usage: cluster.usageProvider });
-    const { url } = await server.start(0);
-    dir = await mkdtemp(join(tmpdir(), 'cluster-kubectl-'));
-    kubeconfig = join(dir, 'kubeconfig');
-    await writeKubeconfig(kubeconfig, url, 'test-token');
-    for (const r of scenarioNodeRegistrations(scenario, rng.fork('nodes'))) cluster.registerNode(r);
-    applyScenario(store, scenario);
-    cluster.start();
-    await waitFor(() => running('app=web').length === 6 && running('app=node-exporter', 'kube-system').length === 3, 5_000);
+    k8s = await startKubeCluster({ scenario, clock, seed: 3 });
+    await k8s.waitFor(() => running('app=web').length === 6 && running('app=node-exporter', 'kube-system').length === 3, 5_000);
   });
-  afterAll(async () => {
-    await cluster?.stop();
-    await server?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
-
-  function running(selector: string, namespace = 'shop'): Pod[] {
-    return store.pods.list({ namespace, labelSelector: selector }).filter((p) => p.status?.phase === 'Running' && !p.metadata.deletionTimestamp && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
-  }
+  afterAll(() => k8s?.stop());
 
   it('drains a node under a PDB: pods end Running elsewhere and the drain completes', async () => {
-    const kubectl = (args: string[], timeoutMs?: number) => runKubectl({ kubeconfig, dir }, args, timeoutMs);
+    const kubectl = (args: string[], timeoutMs?: number) => runKubectl({ kubeconfig: k8s.kubeconfig, dir: k8s.dir }, args, timeoutMs);
     const target = running('app=web')
       .map((p) => p.spec.nodeName!)
       .sort()
@@ -101,13 +73,13 @@ describe('kubectl against the running cluster', () => {
     // With minAvailable 5 of 6 only one web pod may go at a time: kubectl had to wait on the budget.
     expect(drain.stderr).toMatch(/Cannot evict pod as it would violate the pod's disruption budget/);
 
-    await waitFor(() => running('app=web').length === 6, 5_000);
+    await k8s.waitFor(() => running('app=web').length === 6, 5_000);
     const web = running('app=web');
     expect(web.every((p) => p.spec.nodeName !== target)).toBe(true);
     // Only the DaemonSet pod stays on the drained, cordoned node.
-    const left = store.pods.list({ fieldSelector: `spec.nodeName=${target}` }).filter((p) => !p.metadata.deletionTimestamp);
+    const left = k8s.store.pods.list({ fieldSelector: `spec.nodeName=${target}` }).filter((p) => !p.metadata.deletionTimestamp);
     expect(left.map((p) => p.metadata.labels?.app)).toEqual(['node-exporter']);
-    expect(store.nodes.get(target)?.spec?.unschedulable).toBe(true);
+    expect(k8s.store.nodes.get(target)?.spec?.unschedulable).toBe(true);
 
     const top = await kubectl(['top', 'nodes']);
     expect(top.code).toBe(0);
@@ -121,11 +93,3 @@ describe('kubectl against the running cluster', () => {
     expect(topPods.stdout).toMatch(/web-\S+\s+150m\s+128Mi/);
   }, 45_000);
 });
-
-async function waitFor(cond: () => boolean, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
