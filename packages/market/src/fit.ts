@@ -14,6 +14,49 @@ import type { SpotAdvisorEntry, SpotAdvisorIndex } from './spot-advisor.ts';
 
 const count = z.number().nonnegative().finite();
 
+/** The instance-shape fields of a requirement (everything but the region). All bounds are inclusive. */
+const shapeFields = {
+  /** vCPUs. */
+  minVcpu: count.optional(),
+  maxVcpu: count.optional(),
+  /** Memory, GiB. */
+  minMemoryGib: count.optional(),
+  maxMemoryGib: count.optional(),
+  architecture: z.enum(['x86_64', 'arm64']).optional(),
+  minGpus: z.number().int().nonnegative().optional(),
+  maxGpus: z.number().int().nonnegative().optional(),
+  /** Only types with Spot evidence in the region (see `findInstanceTypes`). */
+  spotOnly: z.boolean().optional(),
+  /** Only these families (e.g. `m5`, `c7g`). */
+  families: z.array(z.string().min(1)).optional(),
+  /** Never these families. */
+  excludeFamilies: z.array(z.string().min(1)).optional(),
+  /** Only types ec2instances.info marks current-generation (unknown = excluded). */
+  currentGenerationOnly: z.boolean().optional(),
+};
+
+type Bounds = { [K in 'minVcpu' | 'maxVcpu' | 'minMemoryGib' | 'maxMemoryGib' | 'minGpus' | 'maxGpus']?: number | undefined };
+
+/** Every max at or above its min; an issue on the max otherwise. */
+function checkBounds(r: Bounds, ctx: z.RefinementCtx): void {
+  const pairs = [
+    ['minVcpu', 'maxVcpu'],
+    ['minMemoryGib', 'maxMemoryGib'],
+    ['minGpus', 'maxGpus'],
+  ] as const;
+  for (const [lo, hi] of pairs) {
+    const a = r[lo];
+    const b = r[hi];
+    if (a !== undefined && b !== undefined && a > b) ctx.addIssue({ code: 'custom', path: [hi], message: `${hi} (${b}) is below ${lo} (${a})` });
+  }
+}
+
+/**
+ * Schema of an instance shape a workload needs, without the region (the spot selector takes the region apart).
+ * See `InstanceRequirementSchema` for the meaning of each bound.
+ */
+export const InstanceShapeRequirementSchema = z.strictObject(shapeFields).superRefine(checkBounds);
+
 /**
  * Schema of a fit requirement. All bounds are inclusive. `maxGpus` defaults to 0 (GPU types excluded) unless
  * `minGpus > 0`, in which case it defaults to no limit. GPUs are `gpuCount`; Inferentia/Trainium
@@ -25,36 +68,9 @@ export const InstanceRequirementSchema = z
   .strictObject({
     /** AWS region code. */
     region: z.string().min(1),
-    /** vCPUs. */
-    minVcpu: count.optional(),
-    maxVcpu: count.optional(),
-    /** Memory, GiB. */
-    minMemoryGib: count.optional(),
-    maxMemoryGib: count.optional(),
-    architecture: z.enum(['x86_64', 'arm64']).optional(),
-    minGpus: z.number().int().nonnegative().optional(),
-    maxGpus: z.number().int().nonnegative().optional(),
-    /** Only types with Spot evidence in the region (see `findInstanceTypes`). */
-    spotOnly: z.boolean().optional(),
-    /** Only these families (e.g. `m5`, `c7g`). */
-    families: z.array(z.string().min(1)).optional(),
-    /** Never these families. */
-    excludeFamilies: z.array(z.string().min(1)).optional(),
-    /** Only types ec2instances.info marks current-generation (unknown = excluded). */
-    currentGenerationOnly: z.boolean().optional(),
+    ...shapeFields,
   })
-  .superRefine((r, ctx) => {
-    const pairs = [
-      ['minVcpu', 'maxVcpu'],
-      ['minMemoryGib', 'maxMemoryGib'],
-      ['minGpus', 'maxGpus'],
-    ] as const;
-    for (const [lo, hi] of pairs) {
-      const a = r[lo];
-      const b = r[hi];
-      if (a !== undefined && b !== undefined && a > b) ctx.addIssue({ code: 'custom', path: [hi], message: `${hi} (${b}) is below ${lo} (${a})` });
-    }
-  });
+  .superRefine(checkBounds);
 
 /** A fit requirement (see `InstanceRequirementSchema`). */
 export type InstanceRequirement = z.input<typeof InstanceRequirementSchema>;

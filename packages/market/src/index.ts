@@ -28,7 +28,7 @@ export {
   type SpotPool,
   type TimeInput,
 } from './spot-price-history.ts';
-export { InstanceRequirementSchema, type InstanceOffer, type InstanceRequirement, effectiveGpuCount, isFittable } from './fit.ts';
+export { InstanceRequirementSchema, InstanceShapeRequirementSchema, type InstanceOffer, type InstanceRequirement, effectiveGpuCount, isFittable } from './fit.ts';
 export { Market, loadMarket, clearMarketCache, type LoadMarketOptions } from './market.ts';
 export * from './workload-trace.ts';
 export * from './market-model/index.ts';

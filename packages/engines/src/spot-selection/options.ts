@@ -4,6 +4,7 @@
  */
 import { AppError, parseOrThrow } from '@cloudoptim/contracts';
 import { z } from 'zod';
+import { InstanceShapeRequirementSchema } from '@cloudoptim/market';
 import type { SpotSelectionInput, SpotSelectionOptions } from './types.ts';
 
 /** Hours per month used for monthly rates and savings (AWS's 730 h convention). */
@@ -60,28 +61,11 @@ const OptionsSchema = z.strictObject({
   closestAlternatives: z.number().int().nonnegative().optional(),
 });
 
-const count = z.number().nonnegative().finite();
-const RequirementSchema = z
-  .strictObject({
-    minVcpu: count.optional(),
-    maxVcpu: count.optional(),
-    minMemoryGib: count.optional(),
-    maxMemoryGib: count.optional(),
-    architecture: z.enum(['x86_64', 'arm64']).optional(),
-    minGpus: z.number().int().nonnegative().optional(),
-    maxGpus: z.number().int().nonnegative().optional(),
-    families: z.array(z.string().min(1)).optional(),
-    excludeFamilies: z.array(z.string().min(1)).optional(),
-    currentGenerationOnly: z.boolean().optional(),
-  })
-  .refine((r) => !(r.minVcpu !== undefined && r.maxVcpu !== undefined && r.minVcpu > r.maxVcpu), { path: ['maxVcpu'], message: 'maxVcpu is below minVcpu' })
-  .refine((r) => !(r.minMemoryGib !== undefined && r.maxMemoryGib !== undefined && r.minMemoryGib > r.maxMemoryGib), { path: ['maxMemoryGib'], message: 'maxMemoryGib is below minMemoryGib' })
-  .refine((r) => !(r.minGpus !== undefined && r.maxGpus !== undefined && r.minGpus > r.maxGpus), { path: ['maxGpus'], message: 'maxGpus is below minGpus' });
-
 const InputSchema = z.object({
   region: z.string().min(1),
   availabilityZones: z.array(z.string().min(1)).min(1, 'at least one availability zone'),
-  requirement: RequirementSchema,
+  // The same shape rules as the market's fit queries, so a requirement means one thing everywhere.
+  requirement: InstanceShapeRequirementSchema,
   nodeCount: z.number().int().nonnegative().max(100_000),
   now: z.number().finite(),
   prices: z.custom<SpotSelectionInput['prices']>((v) => typeof v === 'object' && v !== null && typeof (v as { priceAt?: unknown }).priceAt === 'function', 'must have a priceAt function'),
