@@ -90,8 +90,9 @@ export default tseslint.config(
     },
   },
   {
+    // Apps' tests (*.test.ts) and their test kits (src/testing/) drive the product against the simulator; product code never sees it.
     files: ['apps/*/src/**/*.ts'],
-    ignores: ['apps/cli/**'],
+    ignores: ['apps/cli/**', 'apps/*/src/**/*.test.ts', 'apps/*/src/testing/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['@cloudoptim/simulator'], message: 'Only the CLI (sim, demo) may import the simulator.' }] }],
     },

@@ -10,7 +10,7 @@ import type { z } from 'zod';
 import { AppError, type DecisionRequest, DecisionRequestSchema, type DecisionResponse, DecisionResponseSchema, type DecisionType, parseOrThrow } from '@cloudoptim/contracts';
 import { binPacking, type RiskModel } from '@cloudoptim/engines';
 import type { Market, SpotPriceHistory } from '@cloudoptim/market';
-import { type Clock, Counter, createMetricsRegistry, Histogram, type Logger, type Registry } from '@cloudoptim/runtime';
+import { type Clock, Counter, createMetricsRegistry, Histogram, httpErrorReply, type Logger, type Registry } from '@cloudoptim/runtime';
 import type { MlServerConfig } from './config.ts';
 import { binPack } from './decisions/bin-pack.ts';
 import type { EngineContext } from './decisions/context.ts';
@@ -18,7 +18,7 @@ import { rightsize } from './decisions/rightsize.ts';
 import { schedule } from './decisions/schedule.ts';
 import { spotOptimize } from './decisions/spot-optimize.ts';
 import { createServiceKeyCheck } from './http/auth.ts';
-import { replyFor } from './http/errors.ts';
+
 import { buildOpenApiDocument, type RouteDoc } from './openapi.ts';
 import { PoolRiskScorer } from './predict/pool-risk.ts';
 import { predictBatch, predictPool, SpotInterruptionBatchResponseSchema, SpotInterruptionBatchSchema, SpotInterruptionPredictionSchema, SpotPoolQuerySchema } from './predict/spot-interruption.ts';
@@ -105,14 +105,14 @@ export async function buildApp(deps: MlServerDeps): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler((error, req, reply) => {
-    const out = replyFor(error, req.id, clock.now());
+    const out = httpErrorReply(error, req.id, clock.now());
     const logger = req.ctxLog ?? log.child({ request_id: req.id });
     if (out.unexpected) logger.error({ err: error, method: req.method, url: req.url }, 'request failed');
     else logger.info({ code: out.body.error.code, status: out.status, method: req.method, url: req.url }, 'request rejected');
     void reply.status(out.status).header('x-request-id', req.id).send(out.body);
   });
   app.setNotFoundHandler((req, reply) => {
-    const out = replyFor(new AppError('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`), req.id, clock.now());
+    const out = httpErrorReply(new AppError('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`), req.id, clock.now());
     void reply.status(out.status).send(out.body);
   });
 

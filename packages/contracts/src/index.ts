@@ -26,6 +26,7 @@ export * from './decisions.ts';
 export * from './spot-events.ts';
 export * from './cluster-events.ts';
 export * from './heartbeat.ts';
+export * from './client-api.ts';
 export * from './ws-events.ts';
 export * from './messages.ts';
 export * from './examples.ts';

@@ -45,6 +45,13 @@ export interface Database extends DbScope {
    * Nested `scope.db.transaction()` calls use savepoints.
    */
   transaction<T>(fn: (scope: DbScope) => Promise<T>): Promise<T>;
+  /**
+   * LISTEN on `channel` (PGlite: in-process; PostgreSQL: a dedicated connection, reopened when it drops).
+   * Resolves to the function that stops listening. Send with `notify`, or `SELECT pg_notify(...)` in a transaction.
+   */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /** NOTIFY `channel` with `payload` (at most ~8,000 bytes: send ids, not documents). */
+  notify(channel: string, payload: string): Promise<void>;
   /** Closes the pool or PGlite and releases the data directory lock. */
   close(): Promise<void>;
 }
@@ -135,6 +142,10 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
     driver: driver.kind,
     query: root.query,
     transaction: (fn) => db.transaction((tx) => fn(scopeOf(tx as unknown as DrizzleDb))),
+    listen: (channel, onPayload) => driver.listen(channel, onPayload),
+    notify: async (channel, payload) => {
+      await root.query('SELECT pg_notify($1, $2)', [channel, payload]);
+    },
     async close() {
       if (closed) return;
       closed = true;

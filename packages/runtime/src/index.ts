@@ -4,3 +4,4 @@ export * from './clock.ts';
 export * from './error-envelope.ts';
 export * from './lifecycle.ts';
 export * from './metrics.ts';
+export * from './http-error-reply.ts';

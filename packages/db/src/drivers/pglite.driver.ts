@@ -31,6 +31,7 @@ export async function openPgliteDriver(dataDir: string | undefined): Promise<{ d
     query: conn.query,
     // PGlite is a single session: every caller shares it (its own mutex serialises queries and transactions).
     withConnection: (fn) => fn(conn),
+    listen: (channel, onPayload) => client.listen(channel, onPayload),
     close: () => client.close(),
   };
   return { driver, client };

@@ -37,6 +37,16 @@ export function openPostgresDriver(options: PostgresDriverOptions): { driver: Ra
   const pool = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 10 });
   // An idle client losing its connection emits 'error' on the pool; unhandled it would crash the process.
   pool.on('error', (error) => options.log.warn({ err: error.message }, 'idle PostgreSQL connection failed'));
+  const listeners = new Set<() => Promise<void>>();
+  const listenOn = async (opts: PostgresDriverOptions, channel: string, onPayload: (payload: string) => void) => {
+    const stop = await openListener(opts, channel, onPayload);
+    const tracked = async () => {
+      listeners.delete(tracked);
+      await stop();
+    };
+    listeners.add(tracked);
+    return tracked;
+  };
   const driver: RawDriver = {
     kind: 'postgres',
     query: async <R = RawRow>(text: string, params: readonly unknown[] = []) => (await pool.query(text, [...params])).rows as R[],
@@ -53,7 +63,41 @@ export function openPostgresDriver(options: PostgresDriverOptions): { driver: Ra
         client.release(broken);
       }
     },
-    close: () => pool.end(),
+    listen: (channel, onPayload) => listenOn(options, channel, onPayload),
+    close: async () => {
+      await Promise.all([...listeners].map((stop) => stop()));
+      await pool.end();
+    },
   };
   return { driver, pool };
+}
+
+/**
+ * A LISTEN needs its own session for as long as it lasts, so it gets a dedicated client outside the pool. When
+ * that connection drops it is reopened with backoff (notifications sent meanwhile are lost: listeners treat a
+ * NOTIFY as a hint to re-read, never as the data itself).
+ */
+async function openListener(options: PostgresDriverOptions, channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>> {
+  let stopped = false;
+  let client: pg.Client | undefined;
+  const quoted = `"${channel.replace(/"/g, '""')}"`;
+  const connect = async (): Promise<void> => {
+    const next = new pg.Client({ connectionString: options.connectionString });
+    next.on('notification', (message) => {
+      if (message.channel === channel) onPayload(message.payload ?? '');
+    });
+    next.on('error', (error) => {
+      options.log.warn({ err: error.message, channel }, 'LISTEN connection failed; reconnecting');
+      void next.end().catch(() => {});
+      if (!stopped) setTimeout(() => void connect().catch(() => {}), 1000).unref();
+    });
+    await next.connect();
+    await next.query(`LISTEN ${quoted}`);
+    client = next;
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    await client?.end().catch(() => {});
+  };
 }

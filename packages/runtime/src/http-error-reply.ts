@@ -1,5 +1,5 @@
 import { AppError, isAppError } from '@cloudoptim/contracts';
-import { toErrorReply, type ErrorReply } from '@cloudoptim/runtime';
+import { toErrorReply, type ErrorReply } from './error-envelope.ts';
 import { z } from 'zod';
 
 interface FastifyLikeError {
@@ -13,7 +13,7 @@ interface FastifyLikeError {
  * body too large, wrong content type) become 400 BAD_REQUEST; AppErrors and zod errors keep their codes; the
  * rest is a 500 that says only "internal error" (toErrorReply).
  */
-export function replyFor(error: unknown, requestId: string, nowMs: number): ErrorReply {
+export function httpErrorReply(error: unknown, requestId: string, nowMs: number): ErrorReply {
   if (!isAppError(error) && !(error instanceof z.ZodError) && error && typeof error === 'object') {
     const e = error as FastifyLikeError;
     if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500 && typeof e.code === 'string' && e.code.startsWith('FST_')) {
