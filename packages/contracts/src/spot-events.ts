@@ -17,9 +17,10 @@ export type SpotEventType = z.infer<typeof SpotEventTypeSchema>;
 /**
  * What CloudOptim did about a Spot event: `pending` (not decided yet), `none` (e.g. the instance is not a
  * managed node), `drained` (drained, no replacement needed), `replaced_spot` / `replaced_on_demand`
- * (a replacement was launched in a Spot pool / on-demand, and the node drained), `failed`.
+ * (a replacement was launched in a Spot pool / on-demand, and the node drained), `cordoned` (a rebalance
+ * recommendation under the `cordon` policy: no new pods go to the node), `failed`.
  */
-export const SpotActionTakenSchema = z.enum(['pending', 'none', 'drained', 'replaced_spot', 'replaced_on_demand', 'failed']);
+export const SpotActionTakenSchema = z.enum(['pending', 'none', 'drained', 'replaced_spot', 'replaced_on_demand', 'cordoned', 'failed']);
 export type SpotActionTaken = z.infer<typeof SpotActionTakenSchema>;
 
 /**

@@ -62,6 +62,11 @@ export const DrainNodeParametersSchema = z.object({
   delete_emptydir_data: z.boolean().default(true),
   /** Also evict pods marked do-not-disrupt (the node is going away anyway, e.g. a Spot interruption). */
   include_do_not_disrupt: z.boolean().default(false),
+  /**
+   * Also evict pods no controller manages (kubectl drain's `--force`): nothing recreates them elsewhere. Absent
+   * or false: such pods make the drain fail before anything is changed.
+   */
+  force: z.boolean().optional(),
 });
 
 /** `label_node`: set labels; a null value removes the label. */
@@ -107,6 +112,11 @@ export const ScaleWorkloadParametersSchema = z.object({
    * otherwise fails with error_code CONFLICT (someone else changed it).
    */
   expected_replicas: NonNegativeIntSchema.nullable().default(null),
+  /**
+   * Scale back to the count the agent remembered in the workload's `cloudoptim.io/original-replicas` annotation
+   * when it first scaled it down (office hours' morning scale-up); `replicas` applies when there is none.
+   */
+  restore_original: z.boolean().optional(),
 });
 
 /** New resources of one container; omitted = unchanged, a null limit = remove the limit. */

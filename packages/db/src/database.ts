@@ -68,6 +68,14 @@ export interface OpenDatabaseOptions {
   migrationsDir?: string;
   /** node-postgres pool size (default 10). */
   maxConnections?: number;
+  /**
+   * The PostgreSQL schema that holds this database's tables and its own `schema_migrations`, so that two apps
+   * with their own migrations can share one DATABASE_URL (the ML server next to central). Every session's
+   * search_path is this schema alone; migrating creates it when missing. A lower-case SQL identifier
+   * (`[a-z_][a-z0-9_]*`, at most 63 characters); default: the server's search_path (`public`).
+   * @throws AppError CONFIG_INVALID (from openDatabase) for any other name.
+   */
+  schema?: string;
   log?: DbLogger;
 }
 
@@ -75,7 +83,10 @@ interface DatabaseInternals {
   driver: RawDriver;
   migrationsDir: string;
   log: DbLogger;
+  schema?: string;
 }
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 const internals = new WeakMap<Database, DatabaseInternals>();
 
@@ -102,7 +113,7 @@ function scopeOf(db: DrizzleDb): DbScope {
 
 async function openDriver(options: OpenDatabaseOptions, log: DbLogger): Promise<{ driver: RawDriver; db: DrizzleDb; lock?: DataDirLock }> {
   if (options.databaseUrl) {
-    const { driver, pool } = openPostgresDriver({ connectionString: options.databaseUrl, maxConnections: options.maxConnections, log });
+    const { driver, pool } = openPostgresDriver({ connectionString: options.databaseUrl, maxConnections: options.maxConnections, log, ...(options.schema !== undefined && { searchPath: options.schema }) });
     return { driver, db: drizzlePostgres({ client: pool, schema }) as unknown as DrizzleDb };
   }
   let lock: DataDirLock | undefined;
@@ -116,7 +127,7 @@ async function openDriver(options: OpenDatabaseOptions, log: DbLogger): Promise<
   let client: PGlite;
   let driver: RawDriver;
   try {
-    ({ driver, client } = await openPgliteDriver(options.dataDir));
+    ({ driver, client } = await openPgliteDriver(options.dataDir, options.schema));
   } catch (error) {
     lock?.release();
     throw new AppError('DATA_CORRUPT', `Cannot open the embedded database in ${options.dataDir ?? 'memory'}`, { data_dir: options.dataDir ?? null }, { cause: error });
@@ -134,6 +145,9 @@ async function openDriver(options: OpenDatabaseOptions, log: DbLogger): Promise<
  */
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
   const log = options.log ?? silentLogger;
+  if (options.schema !== undefined && !SCHEMA_NAME.test(options.schema)) {
+    throw new AppError('CONFIG_INVALID', `the database schema name must be a lower-case SQL identifier ([a-z_][a-z0-9_]*, at most 63 characters)`, { issues: [{ path: 'schema', message: 'not a lower-case SQL identifier' }] });
+  }
   const { driver, db, lock } = await openDriver(options, log);
   let closed = false;
   const root = scopeOf(db);
@@ -157,12 +171,12 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
     },
   };
   const migrationsDir = options.migrationsDir ?? DEFAULT_MIGRATIONS_DIR;
-  internals.set(database, { driver, migrationsDir, log });
+  internals.set(database, { driver, migrationsDir, log, ...(options.schema !== undefined && { schema: options.schema }) });
   try {
     await driver.query('SELECT 1').catch((error: unknown) => {
       throw translateDbError(error, 'connect to the database');
     });
-    if (options.migrate ?? true) await applyMigrations(driver, loadMigrationFiles(migrationsDir), log);
+    if (options.migrate ?? true) await applyMigrations(driver, loadMigrationFiles(migrationsDir), log, options.schema);
     log.info({ driver: driver.kind, dataDir: options.databaseUrl ? null : (options.dataDir ?? 'memory') }, 'database open');
     return database;
   } catch (error) {

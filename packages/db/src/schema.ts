@@ -4,3 +4,8 @@
  * column against the migrated database). Row types stay inside the package: repositories map them to domain objects.
  */
 export * from './schema/seed.schema.ts';
+export * from './schema/auth.schema.ts';
+export * from './schema/agent-link.schema.ts';
+export * from './schema/plans.schema.ts';
+export * from './schema/spot-savings.schema.ts';
+export * from './schema/models.schema.ts';

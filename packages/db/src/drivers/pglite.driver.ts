@@ -15,10 +15,12 @@ function transactionConnection(tx: Transaction): RawConnection {
 
 /**
  * Opens PGlite in `dataDir` (created by PGlite when missing), or in memory when `dataDir` is undefined.
- * The caller must hold the data directory lock first (see `acquireDataDirLock`).
+ * The caller must hold the data directory lock first (see `acquireDataDirLock`). `searchPath` (a validated
+ * identifier) is set on its single session.
  */
-export async function openPgliteDriver(dataDir: string | undefined): Promise<{ driver: RawDriver; client: PGlite }> {
+export async function openPgliteDriver(dataDir: string | undefined, searchPath?: string): Promise<{ driver: RawDriver; client: PGlite }> {
   const client = dataDir === undefined ? await PGlite.create() : await PGlite.create({ dataDir });
+  if (searchPath !== undefined) await client.exec(`SET search_path TO ${searchPath}`);
   const conn: RawConnection = {
     query: async <R = RawRow>(text: string, params: readonly unknown[] = []) => (await client.query(text, [...params])).rows as R[],
     exec: async (text) => {

@@ -29,12 +29,14 @@ export interface PostgresDriverOptions {
   connectionString: string;
   /** Pool size (default 10). */
   maxConnections?: number;
+  /** The session search_path of every pooled connection (a validated identifier). */
+  searchPath?: string;
   log: DbLogger;
 }
 
 /** Opens a node-postgres Pool on `connectionString`. Connections are made lazily; the caller pings. */
 export function openPostgresDriver(options: PostgresDriverOptions): { driver: RawDriver; pool: pg.Pool } {
-  const pool = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 10 });
+  const pool = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 10, ...(options.searchPath !== undefined && { options: `-c search_path=${options.searchPath}` }) });
   // An idle client losing its connection emits 'error' on the pool; unhandled it would crash the process.
   pool.on('error', (error) => options.log.warn({ err: error.message }, 'idle PostgreSQL connection failed'));
   const listeners = new Set<() => Promise<void>>();

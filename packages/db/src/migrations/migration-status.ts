@@ -50,7 +50,7 @@ export async function migrationStatus(database: Database): Promise<MigrationStat
  * Throws AppError MIGRATION_FAILED (checksum drift, failing migration), UNAVAILABLE.
  */
 export async function migrate(database: Database): Promise<AppliedMigration[]> {
-  const { driver, migrationsDir, log } = databaseInternals(database);
+  const { driver, migrationsDir, log, schema } = databaseInternals(database);
   const files = loadMigrationFiles(migrationsDir);
-  return withDbErrors('migrate', () => applyMigrations(driver, files, log));
+  return withDbErrors('migrate', () => applyMigrations(driver, files, log, schema));
 }

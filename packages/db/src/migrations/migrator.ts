@@ -73,14 +73,17 @@ async function takeLock(tx: RawConnection, log: DbLogger): Promise<void> {
  * transaction is rolled back; the message names the file and the database's reason). Versions applied in the
  * database but unknown to this build are logged as a warning and left alone.
  * Migration files must not contain their own BEGIN/COMMIT nor statements that cannot run in a transaction.
+ * With `schema` (already validated as an identifier, and the sessions' search_path) it is created first, under
+ * the same lock, so concurrent starters do not race on CREATE SCHEMA.
  */
-export async function applyMigrations(driver: RawDriver, files: MigrationFile[], log: DbLogger): Promise<AppliedMigration[]> {
+export async function applyMigrations(driver: RawDriver, files: MigrationFile[], log: DbLogger, schema?: string): Promise<AppliedMigration[]> {
   const appliedNow: AppliedMigration[] = [];
   let first = true;
   for (;;) {
     const step = await driver.withConnection((conn) =>
       conn.transaction(async (tx) => {
         await takeLock(tx, log);
+        if (schema !== undefined) await tx.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
         await tx.exec(CREATE_TABLE);
         const applied = await readAppliedMigrations(tx);
         verifyChecksums(applied, files);

@@ -46,7 +46,8 @@ export interface NewCluster {
   awsAccountId?: string | null;
 }
 
-function toCluster(row: typeof clusters.$inferSelect): Cluster {
+/** Maps a clusters row (for repositories that read clusters in a join; not exported from the package). */
+export function toCluster(row: typeof clusters.$inferSelect): Cluster {
   return {
     id: row.id,
     customerId: row.customerId,
@@ -123,6 +124,43 @@ export class ClustersRepository {
         .limit(listLimit(options.limit))
         .offset(options.offset ?? 0);
       return rows.map(toCluster);
+    });
+  }
+
+  /**
+   * The cluster by id whatever its customer, or null: for operators (who see every customer) and for resolving a
+   * cluster id before checking that the caller may see its customer.
+   */
+  async findById(clusterId: string): Promise<Cluster | null> {
+    if (!isUuid(clusterId)) return null;
+    return withDbErrors('find cluster', async () => {
+      const [row] = await this.db.select().from(clusters).where(eq(clusters.id, clusterId));
+      return row ? toCluster(row) : null;
+    });
+  }
+
+  /** Every customer's clusters by customer and name (operator view). */
+  async listAll(options: { limit?: number; offset?: number } = {}): Promise<Cluster[]> {
+    return withDbErrors('list clusters', async () => {
+      const rows = await this.db
+        .select()
+        .from(clusters)
+        .orderBy(asc(clusters.customerId), asc(clusters.name), asc(clusters.id))
+        .limit(listLimit(options.limit))
+        .offset(options.offset ?? 0);
+      return rows.map(toCluster);
+    });
+  }
+
+  /** Deletes the customer's cluster and, by cascade, its data; returns whether it existed. */
+  async delete(customerId: string, clusterId: string): Promise<boolean> {
+    if (!isUuid(customerId) || !isUuid(clusterId)) return false;
+    return withDbErrors('delete cluster', async () => {
+      const rows = await this.db
+        .delete(clusters)
+        .where(and(eq(clusters.customerId, customerId), eq(clusters.id, clusterId)))
+        .returning({ id: clusters.id });
+      return rows.length > 0;
     });
   }
 

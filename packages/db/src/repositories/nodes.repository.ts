@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, notInArray, sql } from 'drizzle-orm';
 import type { DrizzleDb } from '../database.ts';
 import { withDbErrors } from '../db-errors.ts';
 import { nodes } from '../schema.ts';
@@ -62,6 +62,23 @@ function toNode(row: typeof nodes.$inferSelect): Node {
 }
 
 const excluded = (column: string) => sql.raw(`excluded.${column}`);
+
+/** The columns {@link NodesRepository.sync} writes from a report. */
+const SYNCED_COLUMNS = [
+  'node_name',
+  'instance_id',
+  'instance_type',
+  'availability_zone',
+  'capacity_type',
+  'cpu_allocatable_cores',
+  'memory_allocatable_gb',
+  'cpu_allocated_cores',
+  'memory_allocated_gb',
+  'cpu_used_cores',
+  'memory_used_gb',
+  'pod_count',
+  'unschedulable',
+] as const;
 
 /**
  * Nodes, scoped by customer. Upserts key on (cluster, instance_id): the same instance reported again updates its
@@ -131,6 +148,87 @@ export class NodesRepository {
         .returning();
       const byInstance = new Map(rows.map((row) => [row.instanceId, toNode(row)]));
       return reports.map((report) => byInstance.get(report.instanceId)!);
+    });
+  }
+
+  /**
+   * Makes the cluster's stored nodes those of one report, in one statement: upserts every reported node (the last
+   * report of an instance wins) and deletes the nodes the report no longer has. Returns the instance ids that
+   * were not stored before and the nodes deleted, so the caller can announce both.
+   * @throws NOT_FOUND when the cluster is not the customer's; VALIDATION_FAILED for bad ids or values.
+   */
+  async sync(customerId: string, clusterId: string, reports: readonly NodeReport[], seenAt: Date): Promise<{ added: string[]; removed: Array<{ nodeName: string; instanceId: string }> }> {
+    requireUuid(customerId, 'customer_id');
+    requireUuid(clusterId, 'cluster_id');
+    const records = [...new Map(reports.map((r) => [r.instanceId, r])).values()].map((r) => ({
+      node_name: r.nodeName,
+      instance_id: r.instanceId,
+      instance_type: r.instanceType,
+      availability_zone: r.availabilityZone,
+      capacity_type: r.capacityType,
+      cpu_allocatable_cores: r.cpuAllocatableCores,
+      memory_allocatable_gb: r.memoryAllocatableGb,
+      cpu_allocated_cores: r.cpuAllocatedCores,
+      memory_allocated_gb: r.memoryAllocatedGb,
+      cpu_used_cores: r.cpuUsedCores,
+      memory_used_gb: r.memoryUsedGb,
+      pod_count: r.podCount,
+      unschedulable: r.unschedulable ?? false,
+    }));
+    const columns = sql.raw(SYNCED_COLUMNS.join(', '));
+    return withDbErrors('sync nodes', async () => {
+      // Every part of one statement reads the same snapshot: `known` is the set before this report.
+      const { rows } = (await this.db.execute(
+        sql`WITH incoming AS (
+              SELECT * FROM jsonb_to_recordset(${JSON.stringify(records)}::jsonb) AS n(node_name text, instance_id text, instance_type text,
+                availability_zone text, capacity_type text, cpu_allocatable_cores double precision, memory_allocatable_gb double precision,
+                cpu_allocated_cores double precision, memory_allocated_gb double precision, cpu_used_cores double precision,
+                memory_used_gb double precision, pod_count integer, unschedulable boolean)
+            ), known AS (
+              SELECT instance_id FROM ${nodes} WHERE customer_id = ${customerId} AND cluster_id = ${clusterId}
+            ), removed AS (
+              DELETE FROM ${nodes} WHERE customer_id = ${customerId} AND cluster_id = ${clusterId} AND instance_id NOT IN (SELECT instance_id FROM incoming)
+              RETURNING node_name, instance_id
+            ), upserted AS (
+              INSERT INTO ${nodes} (customer_id, cluster_id, ${columns}, last_seen_at)
+              SELECT ${customerId}, ${clusterId}, ${columns}, ${seenAt.toISOString()}::timestamptz FROM incoming
+              ON CONFLICT (cluster_id, instance_id) DO UPDATE SET
+                ${sql.raw(SYNCED_COLUMNS.filter((c) => c !== 'instance_id').map((c) => `${c} = excluded.${c}`).join(', '))},
+                last_seen_at = excluded.last_seen_at, updated_at = now()
+                WHERE ${nodes.customerId} = ${customerId}
+            )
+            SELECT (SELECT coalesce(json_agg(instance_id), '[]') FROM incoming WHERE instance_id NOT IN (SELECT instance_id FROM known)) AS added,
+                   (SELECT coalesce(json_agg(json_build_object('nodeName', node_name, 'instanceId', instance_id)), '[]') FROM removed) AS removed`,
+      )) as unknown as { rows: Array<{ added: unknown; removed: unknown }> };
+      const json = <T>(value: unknown): T => (typeof value === 'string' ? JSON.parse(value) : value) as T;
+      return { added: json<string[]>(rows[0]?.added ?? '[]'), removed: json<Array<{ nodeName: string; instanceId: string }>>(rows[0]?.removed ?? '[]') };
+    });
+  }
+
+  /**
+   * Deletes the nodes of the customer's cluster whose instance is not in `keepInstanceIds` (gone from the latest
+   * report) and returns them. An empty list removes every node of the cluster.
+   */
+  async removeMissing(customerId: string, clusterId: string, keepInstanceIds: readonly string[]): Promise<Node[]> {
+    if (!isUuid(customerId) || !isUuid(clusterId)) return [];
+    return withDbErrors('remove missing nodes', async () => {
+      const rows = await this.db
+        .delete(nodes)
+        .where(and(eq(nodes.customerId, customerId), eq(nodes.clusterId, clusterId), keepInstanceIds.length > 0 ? notInArray(nodes.instanceId, [...keepInstanceIds]) : undefined))
+        .returning();
+      return rows.map(toNode);
+    });
+  }
+
+  /** Deletes the node of the customer's cluster backed by `instanceId` (its instance terminated); returns it, or null. */
+  async removeByInstanceId(customerId: string, clusterId: string, instanceId: string): Promise<Node | null> {
+    if (!isUuid(customerId) || !isUuid(clusterId)) return null;
+    return withDbErrors('remove node', async () => {
+      const [row] = await this.db
+        .delete(nodes)
+        .where(and(eq(nodes.customerId, customerId), eq(nodes.clusterId, clusterId), eq(nodes.instanceId, instanceId)))
+        .returning();
+      return row ? toNode(row) : null;
     });
   }
 

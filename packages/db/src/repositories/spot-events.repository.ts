@@ -1,4 +1,4 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, gte } from 'drizzle-orm';
 import type { DrizzleDb } from '../database.ts';
 import { withDbErrors } from '../db-errors.ts';
 import { spotEvents } from '../schema.ts';
@@ -29,6 +29,26 @@ export interface SpotEvent extends Required<NewSpotEvent> {
   id: string;
   customerId: string;
   createdAt: Date;
+}
+
+/** What handling changed on a stored event (fields left out stay as they are). */
+export interface SpotEventUpdate {
+  clusterId?: string | null;
+  nodeName?: string | null;
+  availabilityZone?: string | null;
+  actionTaken?: string | null;
+  replacementInstanceId?: string | null;
+}
+
+/** Filters of {@link SpotEventsRepository.list}. */
+export interface SpotEventListOptions {
+  clusterId?: string;
+  eventType?: SpotEventType;
+  /** Only events received at or after this instant. */
+  since?: Date;
+  /** 1–1000, default 100. */
+  limit?: number;
+  offset?: number;
 }
 
 /** What {@link SpotEventsRepository.record} did: `inserted` false when the event id was already stored. */
@@ -109,16 +129,50 @@ export class SpotEventsRepository {
     });
   }
 
-  /** The customer's events, newest first, optionally of one cluster. */
-  async list(customerId: string, options: { clusterId?: string; limit?: number } = {}): Promise<SpotEvent[]> {
-    if (!isUuid(customerId) || (options.clusterId !== undefined && !isUuid(options.clusterId))) return [];
+  /** Records what handling did (action taken, replacement, the node it mapped to); null when not the customer's. */
+  async update(customerId: string, id: string, patch: SpotEventUpdate): Promise<SpotEvent | null> {
+    if (!isUuid(customerId) || !isUuid(id)) return null;
+    if (patch.clusterId) requireUuid(patch.clusterId, 'cluster_id');
+    const set = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
+    if (Object.keys(set).length === 0) return this.find(customerId, id);
+    return withDbErrors('update spot event', async () => {
+      const [row] = await this.db
+        .update(spotEvents)
+        .set(set)
+        .where(and(eq(spotEvents.customerId, customerId), eq(spotEvents.id, id)))
+        .returning();
+      return row ? toSpotEvent(row) : null;
+    });
+  }
+
+  /** The customer's events, newest first, optionally of one cluster, one type, since an instant; paged. */
+  async list(customerId: string, options: SpotEventListOptions = {}): Promise<SpotEvent[]> {
+    if (!isUuid(customerId)) return [];
+    return this.select(customerId, options);
+  }
+
+  /** Every customer's events (operators), with the same filters as {@link list}. */
+  async listAll(options: SpotEventListOptions = {}): Promise<SpotEvent[]> {
+    return this.select(undefined, options);
+  }
+
+  private async select(customerId: string | undefined, options: SpotEventListOptions): Promise<SpotEvent[]> {
+    if (options.clusterId !== undefined && !isUuid(options.clusterId)) return [];
     return withDbErrors('list spot events', async () => {
       const rows = await this.db
         .select()
         .from(spotEvents)
-        .where(and(eq(spotEvents.customerId, customerId), options.clusterId ? eq(spotEvents.clusterId, options.clusterId) : undefined))
+        .where(
+          and(
+            customerId !== undefined ? eq(spotEvents.customerId, customerId) : undefined,
+            options.clusterId ? eq(spotEvents.clusterId, options.clusterId) : undefined,
+            options.eventType ? eq(spotEvents.eventType, options.eventType) : undefined,
+            options.since ? gte(spotEvents.receivedAt, options.since) : undefined,
+          ),
+        )
         .orderBy(desc(spotEvents.receivedAt), desc(spotEvents.id))
-        .limit(listLimit(options.limit));
+        .limit(listLimit(options.limit))
+        .offset(Math.max(0, Math.floor(options.offset ?? 0)));
       return rows.map(toSpotEvent);
     });
   }

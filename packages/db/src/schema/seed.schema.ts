@@ -7,7 +7,6 @@ import {
   index,
   integer,
   jsonb,
-  numeric,
   pgTable,
   text,
   timestamp,
@@ -16,7 +15,6 @@ import {
   uuid,
   type PgColumn,
 } from 'drizzle-orm/pg-core';
-
 import { createdAt, money } from './columns.ts';
 
 /** A foreign key to customers (id), named as PostgreSQL names an inline REFERENCES (`<table>_customer_id_fkey`). */

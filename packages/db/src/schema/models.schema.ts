@@ -1,0 +1,2 @@
+/** Tables of the models migration (see migrations/). */
+export {};
