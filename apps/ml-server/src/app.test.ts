@@ -4,13 +4,15 @@ import { ErrorEnvelopeSchema, exampleDecisionRequest } from '@cloudoptim/contrac
 import { loadMarket } from '@cloudoptim/market';
 import { ManualClock, silentLogger } from '@cloudoptim/runtime';
 import { buildApp } from './app.ts';
+import { openMlStore } from './store/ml-store.ts';
 import { AUTH, TEST_KEY, testApp } from './testing/test-app.ts';
 
 let app: FastifyInstance;
+let close: () => Promise<void>;
 beforeAll(async () => {
-  ({ app } = await testApp());
+  ({ app, close } = await testApp());
 });
-afterAll(() => app.close());
+afterAll(() => close());
 
 function envelope(body: string) {
   return ErrorEnvelopeSchema.parse(JSON.parse(body)).error;
@@ -81,9 +83,8 @@ describe('request ids and errors', () => {
   });
 
   it('rejects a body over the size limit with a 400 envelope', async () => {
-    const market = loadMarket();
-    const small = await buildApp({ market, highs: await (await import('highs')).default(), clock: new ManualClock(), log: silentLogger, config: { ML_SERVER_API_KEY: TEST_KEY, ML_SERVER_BODY_LIMIT_BYTES: 1024 } });
-    const res = await small.inject({ method: 'POST', url: '/api/v1/ml/predict/spot-interruption', headers: AUTH, payload: { pools: 'x'.repeat(4096) } });
+    const small = await testApp({ config: { ML_SERVER_API_KEY: TEST_KEY, ML_SERVER_BODY_LIMIT_BYTES: 1024 } });
+    const res = await small.app.inject({ method: 'POST', url: '/api/v1/ml/predict/spot-interruption', headers: AUTH, payload: { pools: 'x'.repeat(4096) } });
     expect(res.statusCode).toBe(400);
     expect(envelope(res.body)).toMatchObject({ code: 'BAD_REQUEST', details: { reason: 'body_too_large' } });
     await small.close();
@@ -93,7 +94,8 @@ describe('request ids and errors', () => {
     const market = loadMarket();
     const broken = Object.create(market) as typeof market;
     broken.spotPriceHistory = () => Promise.reject(new Error('connect ECONNREFUSED 10.0.0.7:5432 password=hunter2'));
-    const failing = await buildApp({ market: broken, highs: await (await import('highs')).default(), clock: new ManualClock(), log: silentLogger, config: { ML_SERVER_API_KEY: TEST_KEY } });
+    const db = await openMlStore();
+    const failing = await buildApp({ db, market: broken, highs: await (await import('highs')).default(), clock: new ManualClock(), log: silentLogger, config: { ML_SERVER_API_KEY: TEST_KEY } });
     const res = await failing.inject({ method: 'POST', url: '/api/v1/ml/predict/spot-interruption', headers: AUTH, payload: { instance_type: 'm5.large', region: 'us-east-1', availability_zone: 'us-east-1a', spot_price: 0.04, launch_time: '2021-04-10T12:00:00Z' } });
     expect(res.statusCode).toBe(500);
     const error = envelope(res.body);
@@ -101,12 +103,12 @@ describe('request ids and errors', () => {
     expect(res.body).not.toContain('hunter2');
     expect(res.body).not.toContain('10.0.0.7');
     await failing.close();
+    await db.close();
   });
 
   it('answers 503 on /readyz when not ready', async () => {
-    const market = loadMarket();
-    const stopping = await buildApp({ market, highs: await (await import('highs')).default(), clock: new ManualClock(), log: silentLogger, config: { ML_SERVER_API_KEY: TEST_KEY }, isReady: () => false });
-    const res = await stopping.inject({ method: 'GET', url: '/readyz' });
+    const stopping = await testApp({ isReady: () => false });
+    const res = await stopping.app.inject({ method: 'GET', url: '/readyz' });
     expect(res.statusCode).toBe(503);
     expect(envelope(res.body).code).toBe('UNAVAILABLE');
     await stopping.close();
@@ -140,11 +142,24 @@ describe('health and OpenAPI', () => {
         'POST /api/v1/ml/predict/spot-interruption',
         'GET /api/v1/ml/health',
         'GET /api/v1/ml/openapi.json',
+        'POST /api/v1/ml/models',
+        'GET /api/v1/ml/models',
+        'POST /api/v1/ml/models/rollback',
+        'POST /api/v1/ml/models/{version}/activate',
+        'POST /api/v1/ml/models/{version}/evaluate',
+        'DELETE /api/v1/ml/models/{version}',
+        'POST /api/v1/ml/data/gap-analysis',
+        'POST /api/v1/ml/data/fill-gaps',
+        'GET /api/v1/ml/data/jobs',
+        'GET /api/v1/ml/data/jobs/{id}',
+        'GET /api/v1/ml/stream',
         'GET /healthz',
         'GET /readyz',
         'GET /metrics',
       ].sort(),
     );
-    for (const name of ['DecisionRequest', 'DecisionResponse', 'ErrorEnvelope', 'SpotInterruptionRequest', 'SpotInterruptionResponse']) expect(doc.components.schemas[name]).toBeTruthy();
+    for (const name of ['DecisionRequest', 'DecisionResponse', 'ErrorEnvelope', 'SpotInterruptionRequest', 'SpotInterruptionResponse', 'ModelUploadMultipart', 'ModelList', 'GapAnalysis', 'GapFillJob', 'MlStreamEvent']) expect(doc.components.schemas[name]).toBeTruthy();
+    // Every $ref resolves.
+    for (const m of JSON.stringify(doc).matchAll(/"#\/components\/schemas\/([A-Za-z]+)"/g)) expect(doc.components.schemas[m[1] as string], m[1]).toBeTruthy();
   });
 });

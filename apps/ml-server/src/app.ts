@@ -1,31 +1,45 @@
 /**
  * `buildApp(deps)`: the ML server as a Fastify instance that never listens (main.ts/server.ts do; tests use
- * `app.inject`). Every /api route needs the service key; every non-2xx answer is the spec's error envelope;
- * bodies are parsed with the contracts' zod schemas at the edge; responses are checked against theirs.
+ * `app.inject`). Every /api route needs the service key (the WebSocket stream's upgrade too); every non-2xx
+ * answer is the spec's error envelope; bodies are parsed with zod schemas at the edge; responses are checked
+ * against theirs. Over its store (`deps.db`, see store/ml-store.ts) it runs the model registry with hot reload
+ * on every replica, the gap filler and the event stream; closing the app stops its jobs and listeners (the
+ * caller closes the database).
  */
 import { randomUUID } from 'node:crypto';
+import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Highs } from 'highs';
 import type { z } from 'zod';
 import { AppError, type DecisionRequest, DecisionRequestSchema, type DecisionResponse, DecisionResponseSchema, type DecisionType, parseOrThrow } from '@cloudoptim/contracts';
+import type { Database } from '@cloudoptim/db';
 import { binPacking, type RiskModel } from '@cloudoptim/engines';
 import type { Market, SpotPriceHistory } from '@cloudoptim/market';
 import { type Clock, Counter, createMetricsRegistry, Histogram, httpErrorReply, type Logger, type Registry } from '@cloudoptim/runtime';
+import { type Cache, MemoryCache } from './cache/cache.ts';
 import type { MlServerConfig } from './config.ts';
 import { binPack } from './decisions/bin-pack.ts';
 import type { EngineContext } from './decisions/context.ts';
 import { rightsize } from './decisions/rightsize.ts';
 import { schedule } from './decisions/schedule.ts';
 import { spotOptimize } from './decisions/spot-optimize.ts';
+import { awsCloudFactory } from './gaps/aws-cloud.ts';
+import { type CloudFactory, GapFiller } from './gaps/gap-filler.ts';
+import { registerGapRoutes } from './gaps/gaps.routes.ts';
 import { createServiceKeyCheck } from './http/auth.ts';
-
+import { ModelRegistry } from './models/model-registry.ts';
+import { registerModelRoutes } from './models/models.routes.ts';
+import { nativeScoringModel } from './models/scoring-model.ts';
 import { buildOpenApiDocument, type RouteDoc } from './openapi.ts';
-import { PoolRiskScorer } from './predict/pool-risk.ts';
-import { predictBatch, predictPool, SpotInterruptionBatchResponseSchema, SpotInterruptionBatchSchema, SpotInterruptionPredictionSchema, SpotPoolQuerySchema } from './predict/spot-interruption.ts';
+import { registerPredictRoute } from './predict/predict.routes.ts';
+import { MlEventBus } from './stream/ml-event-bus.ts';
+import { registerStreamRoute } from './stream/stream.routes.ts';
 
 export const ML_SERVER_VERSION = '0.1.0';
 
 export interface MlServerDeps {
+  /** The ML server's own store, opened and migrated (`openMlStore`); shared by replicas on PostgreSQL. */
+  db: Database;
   market: Market;
   /** Spot price history; when absent it is loaded from `market` on first use (and kept). */
   priceHistory?: SpotPriceHistory;
@@ -33,9 +47,16 @@ export interface MlServerDeps {
   highs: Highs;
   clock: Clock;
   log: Logger;
-  config: Pick<MlServerConfig, 'ML_SERVER_API_KEY'> & Partial<Pick<MlServerConfig, 'ML_SERVER_BODY_LIMIT_BYTES'>>;
-  /** A loaded interruption-risk model (`loadRiskModel(artifact)`); without it the day-zero score is used. */
+  config: Pick<MlServerConfig, 'ML_SERVER_API_KEY'> & Partial<Pick<MlServerConfig, 'ML_SERVER_BODY_LIMIT_BYTES' | 'ML_SERVER_MODEL_MAX_BYTES' | 'AWS_ENDPOINT_URL' | 'AWS_ACCESS_KEY_ID' | 'AWS_SECRET_ACCESS_KEY'>>;
+  /**
+   * A loaded interruption-risk model (`loadRiskModel(artifact)`) that serves while the registry has no active
+   * model; without either the day-zero score is used.
+   */
   riskModel?: RiskModel;
+  /** Cache of predictions and store coverage; default in-process. The app does not close a given cache. */
+  cache?: Cache;
+  /** EC2 access for the gap filler, per region; default from the config's AWS_* settings. */
+  cloud?: CloudFactory;
   /** Prometheus registry; default: a new one for this app. */
   metrics?: Registry;
   /** Readiness beyond "built" (e.g. false while shutting down); default always ready. */
@@ -66,15 +87,23 @@ export async function buildApp(deps: MlServerDeps): Promise<FastifyInstance> {
   const requests = new Counter({ name: 'cloudoptim_ml_server_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers: [registry] });
   const latency = new Histogram({ name: 'cloudoptim_ml_server_http_request_duration_seconds', help: 'HTTP request latency by route', labelNames: ['method', 'route', 'status'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [registry] });
 
-  const risk = new PoolRiskScorer(deps.market, deps.riskModel);
   let priceHistory: Promise<SpotPriceHistory> | undefined = deps.priceHistory ? Promise.resolve(deps.priceHistory) : undefined;
-  const ctx: EngineContext = {
-    market: deps.market,
-    prices: () => (priceHistory ??= deps.market.spotPriceHistory()),
-    lpSolver: binPacking.createHighsLpSolver(deps.highs),
-    risk,
-    clock,
-  };
+  const prices = () => (priceHistory ??= deps.market.spotPriceHistory());
+  const engine: Omit<EngineContext, 'risk'> = { market: deps.market, prices, lpSolver: binPacking.createHighsLpSolver(deps.highs), clock };
+  const cache = deps.cache ?? new MemoryCache(clock);
+  const events = await MlEventBus.start(deps.db, clock, log);
+  const models = new ModelRegistry({ db: deps.db, market: deps.market, clock, log, events, ...(deps.riskModel && { fallback: nativeScoringModel(deps.riskModel, deps.riskModel.version) }) });
+  const filler = new GapFiller({ db: deps.db, clock, log, events, cache, cloud: deps.cloud ?? awsCloudFactory(deps.config, log), shipped: prices, activeModel: async () => {
+    const active = await models.active();
+    return active ? { version: active.version, trainedUntil: active.trainedUntil } : null;
+  } });
+  try {
+    await models.reload();
+    await filler.failStaleJobs();
+  } catch (error) {
+    await events.close();
+    throw error;
+  }
 
   const app = Fastify({
     logger: false,
@@ -87,6 +116,11 @@ export async function buildApp(deps: MlServerDeps): Promise<FastifyInstance> {
     return503OnClosing: false,
   });
   app.decorateRequest('ctxLog', null as unknown as Logger);
+  app.addHook('onClose', async () => {
+    await filler.stop();
+    await events.close();
+    if (!deps.cache) await cache.close();
+  });
   // JSON only: a text/plain body is a client error, not a string to validate.
   app.removeContentTypeParser('text/plain');
 
@@ -116,13 +150,16 @@ export async function buildApp(deps: MlServerDeps): Promise<FastifyInstance> {
     void reply.status(out.status).send(out.body);
   });
 
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+
   const routes: RouteDoc[] = [];
-  const sendChecked = <S extends z.ZodType>(reply: FastifyReply, schema: S, value: z.input<S>) => {
+  const checked = <S extends z.ZodType>(schema: S, value: z.input<S>): z.output<S> => {
     // The response is checked against its schema: a bug here is a 500, never a malformed answer.
     const parsed = schema.safeParse(value);
     if (!parsed.success) throw new Error(`response does not match its schema: ${parsed.error.message.slice(0, 2000)}`);
-    return reply.send(parsed.data);
+    return parsed.data;
   };
+  const sendChecked = <S extends z.ZodType>(reply: FastifyReply, schema: S, value: z.input<S>) => reply.send(checked(schema, value));
 
   for (const r of DECISION_ROUTES) {
     routes.push({ method: 'post', path: r.path, summary: r.summary, request: 'DecisionRequest', response: 'DecisionResponse', auth: true });
@@ -132,23 +169,17 @@ export async function buildApp(deps: MlServerDeps): Promise<FastifyInstance> {
         throw new AppError('VALIDATION_FAILED', `DecisionRequest body is invalid: decision_type must be ${r.type} on this endpoint`, { issues: [{ path: 'decision_type', message: `must be ${r.type} on ${r.path}` }] });
       }
       const started = clock.now();
-      const response = await decide(body, ctx, started);
+      // One scorer for the whole decision, even if a new model is activated meanwhile.
+      const response = await decide(body, { ...engine, risk: models.scorer() }, started);
       req.ctxLog.info({ cluster_id: body.cluster_id, decision_request_id: body.request_id, decision_type: body.decision_type, outcome: response.outcome, steps: response.execution_plan.length, computation_ms: response.metadata.computation_ms }, 'decision');
       return sendChecked(reply, DecisionResponseSchema, response);
     });
   }
 
-  routes.push({ method: 'post', path: '/api/v1/ml/predict/spot-interruption', summary: 'Interruption probability of one Spot pool, or of a batch ({"pools": [...]}, at most 10,000)', request: 'SpotInterruptionRequest', response: 'SpotInterruptionResponse', auth: true });
-  app.post('/api/v1/ml/predict/spot-interruption', async (req, reply) => {
-    const body = req.body;
-    const prices = await ctx.prices();
-    if (body !== null && typeof body === 'object' && 'pools' in body) {
-      const batch = parseOrThrow(SpotInterruptionBatchSchema, body, 'spot interruption batch');
-      return sendChecked(reply, SpotInterruptionBatchResponseSchema, { predictions: predictBatch(batch.pools, risk, prices) });
-    }
-    const pool = parseOrThrow(SpotPoolQuerySchema, body, 'spot interruption request');
-    return sendChecked(reply, SpotInterruptionPredictionSchema, predictPool(pool, risk, prices));
-  });
+  registerPredictRoute(app, routes, { scorer: () => models.scorer(), prices, cache, checked });
+  await registerModelRoutes(app, routes, models, { maxModelBytes: deps.config.ML_SERVER_MODEL_MAX_BYTES ?? 32 * 1024 * 1024, send: sendChecked });
+  registerGapRoutes(app, routes, filler, sendChecked);
+  registerStreamRoute(app, routes, events);
 
   routes.push({ method: 'get', path: '/api/v1/ml/health', summary: 'Health of the ML server: data dates, model, uptime', response: 'MlHealth', auth: true });
   const startedAt = clock.now();
@@ -156,7 +187,7 @@ export async function buildApp(deps: MlServerDeps): Promise<FastifyInstance> {
     status: 'ok',
     version: ML_SERVER_VERSION,
     uptime_seconds: Math.round((clock.now() - startedAt) / 1000),
-    model_version: risk.modelVersion,
+    model_version: models.scorer().modelVersion,
     price_history_loaded: priceHistory !== undefined,
     market: { regions: deps.market.regions().length, ...deps.market.dataDates() },
   }));

@@ -1,6 +1,8 @@
 /**
- * Composition: loads what the app needs once (market data, spot price history, HiGHS, an optional risk
- * model file) and listens. main.ts and the CLI's `cloudoptim ml` call it with a parsed config.
+ * Composition: opens the ML server's store (PGlite in ML_SERVER_DATA_DIR, or DATABASE_URL in its own schema),
+ * the cache (Redis with REDIS_URL), loads what the app needs once (market data, spot price history, HiGHS, an
+ * optional fallback risk model file) and listens. main.ts and the CLI's `cloudoptim ml` call it with a parsed
+ * config. Closing stops the app, then the cache and the store.
  */
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
@@ -9,7 +11,10 @@ import { loadRiskModel, type RiskModel } from '@cloudoptim/engines';
 import { loadMarket } from '@cloudoptim/market';
 import { type Clock, type Lifecycle, type Logger, SystemClock } from '@cloudoptim/runtime';
 import { buildApp } from './app.ts';
+import { type Cache, MemoryCache } from './cache/cache.ts';
+import { RedisCache } from './cache/redis-cache.ts';
 import type { MlServerConfig } from './config.ts';
+import { openMlStore } from './store/ml-store.ts';
 
 export interface StartedMlServer {
   app: FastifyInstance;
@@ -39,21 +44,43 @@ export async function startMlServer(config: MlServerConfig, options: { log: Logg
   const { log } = options;
   const clock = options.clock ?? new SystemClock();
   const market = loadMarket(config.CLOUDOPTIM_MARKET_DATA_DIR ? { dataDir: config.CLOUDOPTIM_MARKET_DATA_DIR } : {});
-  const [priceHistory, highs] = await Promise.all([market.spotPriceHistory(), (await import('highs')).default()]);
   const riskModel = options.riskModelFile ? readRiskModelFile(options.riskModelFile) : undefined;
-  const app = await buildApp({
-    market,
-    priceHistory,
-    highs,
-    clock,
-    log,
-    config,
-    ...(riskModel && { riskModel }),
-    isReady: () => !(options.lifecycle?.isStopping ?? false),
-  });
-  const url = await app.listen({ port: config.PORT, host: config.HOST });
-  log.info({ url, data_dir: market.dataDir, model_version: riskModel?.version ?? 'day-zero' }, 'ml server listening');
-  const close = () => app.close();
-  options.lifecycle?.onStop('ml-server', close);
-  return { app, url, close };
+  const db = await openMlStore({ ...(config.DATABASE_URL ? { databaseUrl: config.DATABASE_URL } : { dataDir: config.ML_SERVER_DATA_DIR }), schema: config.ML_SERVER_DB_SCHEMA, log });
+  let cache: Cache | undefined;
+  let app: FastifyInstance | undefined;
+  try {
+    const [priceHistory, highs] = await Promise.all([market.spotPriceHistory(), (await import('highs')).default()]);
+    cache = config.REDIS_URL ? await RedisCache.open(config.REDIS_URL, log) : new MemoryCache(clock);
+    app = await buildApp({
+      db,
+      market,
+      priceHistory,
+      highs,
+      clock,
+      log,
+      config,
+      cache,
+      ...(riskModel && { riskModel }),
+      isReady: () => !(options.lifecycle?.isStopping ?? false),
+    });
+    const url = await app.listen({ port: config.PORT, host: config.HOST });
+    log.info({ url, store: config.DATABASE_URL ? `postgres schema ${config.ML_SERVER_DB_SCHEMA}` : config.ML_SERVER_DATA_DIR, cache: cache.kind, market_data_dir: market.dataDir }, 'ml server listening');
+    const started = app;
+    const openCache = cache;
+    const close = async () => {
+      try {
+        await started.close();
+      } finally {
+        await openCache.close();
+        await db.close();
+      }
+    };
+    options.lifecycle?.onStop('ml-server', close);
+    return { app: started, url, close };
+  } catch (error) {
+    await app?.close().catch(() => {});
+    await cache?.close().catch(() => {});
+    await db.close().catch(() => {});
+    throw error;
+  }
 }

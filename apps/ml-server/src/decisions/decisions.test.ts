@@ -4,10 +4,11 @@ import { type DecisionRequest, DecisionResponseSchema, exampleDecisionRequest, e
 import { AUTH, testApp } from '../testing/test-app.ts';
 
 let app: FastifyInstance;
+let close: () => Promise<void>;
 beforeAll(async () => {
-  ({ app } = await testApp());
+  ({ app, close } = await testApp());
 });
-afterAll(() => app.close());
+afterAll(() => close());
 
 const GIB = 1024 ** 3;
 

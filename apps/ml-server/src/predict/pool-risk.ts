@@ -5,9 +5,9 @@
  * - Day-zero (no model): the seed formula of spot-selection (`dayZeroScore`): the Spot Advisor bucket of the
  *   latest snapshot (its midpoint as a monthly rate; `>20%` assumed when the type is not listed), the price
  *   volatility over the last 7 days of spot price history, spot / on-demand, time of day in the region.
- * - Model: the GBT interruption-risk model (interruption-risk/model.ts) predicts the distribution of the
- *   pool's Spot Advisor bucket; its expected monthly rate replaces the bucket midpoint in the same formula.
- *   Features come from the latest advisor snapshot (interruption-risk/features.ts). Pools the latest snapshot
+ * - Model: the active registry model (a native GBT artifact, interruption-risk/model.ts, or an XGBoost model)
+ *   gives the pool's expected monthly rate (models/scoring-model.ts), which replaces the bucket midpoint in the
+ *   same formula. Features come from the latest advisor snapshot (advisor-index.ts). Pools the latest snapshot
  *   does not list fall back to day-zero (the model has no bucket to start from).
  *
  * Probabilities: a monthly rate m is a constant hazard λ = −ln(1 − m)/730 h; P(interrupted within h hours) =
@@ -15,27 +15,20 @@
  */
 import { AppError } from '@cloudoptim/contracts';
 import {
-  type AdvisorSnapshot,
-  advisorSnapshots,
-  catalogShapes,
   dayZeroScore,
   hourlyRateFromMonthly,
   localTimeOf,
-  poolFeatures,
   type PoolRiskFeatures,
-  predictRisk,
   priceFeatures,
   probabilityWithin,
   type RiskClass,
-  type RiskModel,
   riskClassOf,
   type ScoreComponent,
-  type ShapeLookup,
-  type SnapshotContext,
-  snapshotContext,
   type SpotRiskModel,
 } from '@cloudoptim/engines';
 import { INTERRUPTION_BUCKETS, type Market, type SpotAdvisorEntry, type SpotPriceHistory } from '@cloudoptim/market';
+import type { ScoringModel } from '../models/scoring-model.ts';
+import type { AdvisorIndex } from './advisor-index.ts';
 
 /** The name of the day-zero scoring in `model_version` fields. */
 export const DAY_ZERO_MODEL_VERSION = 'day-zero';
@@ -69,43 +62,23 @@ export interface PoolRiskScore {
   components: ScoreComponent[];
 }
 
-interface ModelContext {
-  model: RiskModel;
-  latest: AdvisorSnapshot;
-  previousDate: string | null;
-  ctx: SnapshotContext;
-  shapes: ShapeLookup;
-}
-
 /**
- * Scores pools with the day-zero formula or, when given, the GBT model. Build once per process: with a model
- * it indexes the latest Spot Advisor snapshot (~1 s), never per request.
+ * Scores pools with the day-zero formula or, when given, a model (native GBT or XGBoost). Immutable: the
+ * registry builds a new scorer per activated model, so a request keeps the model it started with.
  */
 export class PoolRiskScorer {
-  private readonly modelCtx: ModelContext | null;
-
   constructor(
     private readonly market: Market,
-    model?: RiskModel,
-  ) {
-    if (!model) {
-      this.modelCtx = null;
-      return;
-    }
-    const snapshots = advisorSnapshots(market);
-    const latest = snapshots[snapshots.length - 1];
-    if (!latest) throw new AppError('DATA_CORRUPT', 'the Spot Advisor history has no snapshot; the risk model cannot build features', { file: 'spot-advisor-history.csv.gz' });
-    const shapes = catalogShapes(market);
-    this.modelCtx = { model, latest, previousDate: snapshots[snapshots.length - 2]?.date ?? null, ctx: snapshotContext(latest, shapes), shapes };
-  }
+    private readonly model?: { scoring: ScoringModel; index: AdvisorIndex },
+  ) {}
 
   /** `day-zero`, or the version of the loaded model. */
   get modelVersion(): string {
-    return this.modelCtx?.model.version ?? DAY_ZERO_MODEL_VERSION;
+    return this.model?.scoring.version ?? DAY_ZERO_MODEL_VERSION;
   }
 
   get hasModel(): boolean {
-    return this.modelCtx !== null;
+    return this.model !== undefined;
   }
 
   /**
@@ -113,24 +86,12 @@ export class PoolRiskScorer {
    * there is no model or the snapshot does not list the pool.
    */
   modelMonthlyRate(region: string, instanceType: string, horizonHours: number): { monthlyRate: number; confidence: number; version: string } | null {
-    const m = this.modelCtx;
+    const m = this.model;
     if (!m) return null;
-    const history = this.market.spotAdvisorHistory(region, instanceType);
-    const last = history[history.length - 1];
-    if (!last || last.snapshotDate !== m.latest.date) return null;
-    const earlier = history.slice(0, -1);
-    const prevEntry = earlier[earlier.length - 1];
-    const previous = prevEntry && prevEntry.snapshotDate === m.previousDate ? { date: prevEntry.snapshotDate, bucket: prevEntry.interruptionBucket, savingsPct: prevEntry.savingsPct } : undefined;
-    const features = poolFeatures(
-      { region, instanceType, bucket: last.interruptionBucket, savingsPct: last.savingsPct },
-      { ...(previous && { previous }), buckets: earlier.map((e) => e.interruptionBucket) },
-      m.ctx,
-      m.shapes,
-      Math.max(1, horizonHours / 24),
-    );
-    const prediction = predictRisk(m.model, features);
-    const entropy = -prediction.buckets.reduce((s, p) => (p > 0 ? s + p * Math.log(p) : s), 0);
-    return { monthlyRate: prediction.expectedMonthlyInterruptionRate, confidence: clamp01(1 - entropy / Math.log(5)), version: m.model.version };
+    const features = m.index.features(region, instanceType, horizonHours);
+    if (!features) return null;
+    const s = m.scoring.score(features);
+    return { monthlyRate: s.monthlyRate, confidence: s.confidence, version: m.scoring.version };
   }
 
   /**
@@ -191,8 +152,8 @@ export class PoolRiskScorer {
 
   /** The loaded model as spot-selection's `SpotRiskModel` (P(interrupted within the horizon)); undefined without a model. */
   spotRiskModel(): SpotRiskModel | undefined {
-    if (!this.modelCtx) return undefined;
-    const version = this.modelCtx.model.version;
+    if (!this.model) return undefined;
+    const version = this.model.scoring.version;
     return {
       version,
       predict: (pool: PoolRiskFeatures) => {

@@ -2,7 +2,32 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { DecisionResponseSchema, exampleDecisionRequest } from '@cloudoptim/contracts';
 import { advisorSnapshots, buildTransitions, catalogShapes, createRng, loadRiskModel, regionLevels, trainRiskModel } from '@cloudoptim/engines';
+import { ManualClock } from '@cloudoptim/runtime';
+import { type Cache, MemoryCache } from '../cache/cache.ts';
 import { AUTH, testApp } from '../testing/test-app.ts';
+
+/** A cache that records what was stored and how often a lookup hit. */
+class RecordingCache implements Cache {
+  readonly kind = 'memory' as const;
+  readonly sets: string[] = [];
+  hits = 0;
+  constructor(private readonly inner: Cache) {}
+  async get(key: string) {
+    const v = await this.inner.get(key);
+    if (v !== undefined) this.hits++;
+    return v;
+  }
+  async set(key: string, value: string, ttl: number) {
+    this.sets.push(key);
+    await this.inner.set(key, value, ttl);
+  }
+  deletePrefix(prefix: string) {
+    return this.inner.deletePrefix(prefix);
+  }
+  close() {
+    return this.inner.close();
+  }
+}
 import { SpotInterruptionBatchResponseSchema, SpotInterruptionPredictionSchema } from './spot-interruption.ts';
 
 const URL = '/api/v1/ml/predict/spot-interruption';
@@ -10,18 +35,21 @@ const POOL = { instance_type: 'm5.large', region: 'us-east-1', availability_zone
 
 let app: FastifyInstance;
 let modelApp: FastifyInstance;
+const closers: (() => Promise<void>)[] = [];
 beforeAll(async () => {
   const built = await testApp();
   app = built.app;
+  closers.push(built.close);
   // A small real model (few trees) trained on the shipped Spot Advisor history.
   const snapshots = advisorSnapshots(built.market);
   const transitions = buildTransitions(snapshots, catalogShapes(built.market));
   const artifact = trainRiskModel(transitions.filter((_, i) => i % 20 === 0), regionLevels(snapshots), createRng(7), { version: 'test-gbt-1', createdAt: '2025-07-01T00:00:00Z', gbt: { trees: 5 } });
-  ({ app: modelApp } = await testApp({ market: built.market, riskModel: loadRiskModel(artifact) }));
+  const withModel = await testApp({ market: built.market, riskModel: loadRiskModel(artifact) });
+  modelApp = withModel.app;
+  closers.push(withModel.close);
 });
 afterAll(async () => {
-  await app.close();
-  await modelApp.close();
+  for (const close of closers) await close();
 });
 
 describe('POST /api/v1/ml/predict/spot-interruption', () => {
@@ -68,6 +96,20 @@ describe('POST /api/v1/ml/predict/spot-interruption', () => {
     expect(p.confidence).toBeGreaterThan(0);
     const health = await modelApp.inject({ method: 'GET', url: '/api/v1/ml/health', headers: AUTH });
     expect(health.json().model_version).toBe('test-gbt-1');
+  });
+
+  it('serves a repeated request from the cache, keyed by the model version; large batches are not cached', async () => {
+    const cache = new RecordingCache(new MemoryCache(new ManualClock()));
+    const cached = await testApp({ cache });
+    closers.push(cached.close);
+    const first = await cached.app.inject({ method: 'POST', url: URL, headers: AUTH, payload: POOL });
+    const second = await cached.app.inject({ method: 'POST', url: URL, headers: AUTH, payload: POOL });
+    expect(second.json()).toEqual(first.json());
+    expect(cache.sets.map((k) => k.split(':').slice(0, 2).join(':'))).toEqual(['pred:day-zero']);
+    expect(cache.hits).toBe(1);
+    const big = await cached.app.inject({ method: 'POST', url: URL, headers: AUTH, payload: { pools: Array.from({ length: 101 }, () => POOL) } });
+    expect(big.statusCode).toBe(200);
+    expect(cache.sets).toHaveLength(1);
   });
 
   it('spot-optimize names the model version when the model scored the pools', async () => {
