@@ -33,6 +33,8 @@ export const CentralConfigSchema = z.object({
   AWS_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   /** Heartbeat interval agents use; health turns YELLOW after 2 missed, RED after 4. */
   AGENT_HEARTBEAT_SECONDS: envSchemas.positiveInt(30),
+  /** How long a polled task stays leased to the agent without a result or a heartbeat naming it running. */
+  TASK_LEASE_SECONDS: envSchemas.positiveInt(60),
   /** Run the background workers (optimizer, executor, spot handler …) in this process. */
   CLOUDOPTIM_WORKERS: z.enum(['on', 'off']).default('on'),
   /** Directory of the admin UI's static build, served at / when present. */

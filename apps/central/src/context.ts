@@ -36,6 +36,8 @@ export interface WorkerSpec {
   intervalMs: number;
   /** One pass. Must be safe to run again after a crash half-way (state is in the database). */
   tick(): Promise<void>;
+  /** Releases what passes keep open between ticks (long polls); called once on shutdown. */
+  stop?(): Promise<void>;
 }
 
 export interface CentralContext {

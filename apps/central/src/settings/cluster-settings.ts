@@ -40,8 +40,16 @@ export const ClusterSettingsSchema = z.object({
 });
 export type ClusterSettings = z.output<typeof ClusterSettingsSchema>;
 
-/** A PATCH of settings: any subset of the fields. */
-export const ClusterSettingsPatchSchema = ClusterSettingsSchema.partial().strict();
+type SettingsShape = typeof ClusterSettingsSchema.shape;
+type PatchShape = { [K in keyof SettingsShape]: z.ZodOptional<ReturnType<SettingsShape[K]['unwrap']>> };
+
+/**
+ * A PATCH of settings: any subset of the fields, nothing else. Built from the fields without their defaults:
+ * `.partial()` would fill every absent field with its default and so reset it.
+ */
+export const ClusterSettingsPatchSchema = z
+  .object(Object.fromEntries(Object.entries(ClusterSettingsSchema.shape).map(([key, field]) => [key, field.unwrap().optional()])) as PatchShape)
+  .strict();
 export type ClusterSettingsPatch = z.output<typeof ClusterSettingsPatchSchema>;
 
 export interface StoredClusterSettings {

@@ -23,6 +23,11 @@ export interface EnqueueTaskInput<T extends TaskType = TaskType> {
   urgent?: boolean;
   /** For urgent drains: when AWS reclaims the instance. */
   interruptionTime?: Date | null;
+  /** Leases handed out before the task ends `timeout` (default 3). */
+  maxAttempts?: number;
+  /** The plan step this task carries out. */
+  planId?: string | null;
+  planStep?: number | null;
 }
 
 /** A task as central tracks it. */

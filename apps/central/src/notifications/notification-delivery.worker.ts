@@ -1,0 +1,53 @@
+/**
+ * The delivery worker of the notifications outbox: sends every due delivery and records the attempt. A failed
+ * attempt is retried with exponential backoff (30 s, 1 min, 2 min … capped at 1 h) until the delivery's
+ * max_attempts (8 by default), unless retrying cannot help (a 4xx answer, no SMTP): then it fails at once.
+ */
+import nodemailer from 'nodemailer';
+import { NotificationDeliveriesRepository } from '@cloudoptim/db';
+import type { CentralContext, WorkerSpec } from '../context.ts';
+import { ChannelSender, type SenderOptions } from './channel-senders.ts';
+import type { NotificationPayload } from './outbox-notifier.ts';
+
+export const NOTIFICATION_WORKER = 'notification-delivery';
+export const RETRY_BASE_MS = 30_000;
+export const RETRY_MAX_MS = 3600_000;
+const BATCH = 100;
+
+/** Delay before attempt `attempt + 1` after `attempt` failed attempts (1-based). */
+export function retryDelayMs(attempt: number): number {
+  return Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** Math.max(0, attempt - 1));
+}
+
+export interface NotificationWorkerOptions extends SenderOptions {
+  /** Pass interval, ms (default 5 s). */
+  intervalMs?: number;
+}
+
+/** The SMTP transport of central's config (SMTP_URL, SMTP_FROM), when configured. */
+export function smtpOptions(config: CentralContext['config']): SenderOptions {
+  return config.SMTP_URL && config.SMTP_FROM ? { mailer: nodemailer.createTransport(config.SMTP_URL), mailFrom: config.SMTP_FROM } : {};
+}
+
+export function createNotificationDeliveryWorker(deps: Pick<CentralContext, 'db' | 'clock' | 'log' | 'config'>, options: NotificationWorkerOptions = {}): WorkerSpec {
+  const deliveries = new NotificationDeliveriesRepository(deps.db.db);
+  const sender = new ChannelSender({ ...smtpOptions(deps.config), ...options });
+  return {
+    name: NOTIFICATION_WORKER,
+    intervalMs: options.intervalMs ?? 5000,
+    async tick() {
+      for (const delivery of await deliveries.due(new Date(deps.clock.now()), BATCH)) {
+        const result = await sender.send(delivery.channel, delivery.payload as NotificationPayload, delivery.id);
+        const at = new Date(deps.clock.now());
+        if (result.ok) {
+          await deliveries.markDelivered(delivery.id, at, result.statusCode);
+          continue;
+        }
+        const attempts = delivery.attempts + 1;
+        const giveUp = result.permanent || attempts >= delivery.maxAttempts;
+        await deliveries.markAttemptFailed(delivery.id, { at, error: result.error ?? 'failed', statusCode: result.statusCode, nextAttemptAt: giveUp ? null : new Date(at.getTime() + retryDelayMs(attempts)) });
+        deps.log.warn({ deliveryId: delivery.id, customerId: delivery.customerId, channel: delivery.channel.name, attempts, giveUp, error: result.error }, 'notification not delivered');
+      }
+    },
+  };
+}

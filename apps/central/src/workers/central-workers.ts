@@ -1,0 +1,30 @@
+/**
+ * Every background worker of central, built over one context. server.ts runs them under leases; tests build the
+ * one they need directly.
+ */
+import { autoscalerWorker } from '../autoscaler/autoscaler.worker.ts';
+import { createMetricsRetentionWorker } from '../cluster-data/metrics-retention.worker.ts';
+import { consolidatorWorker } from '../consolidator/consolidator.worker.ts';
+import type { CentralContext, WorkerSpec } from '../context.ts';
+import { executorWorker } from '../executor/executor.worker.ts';
+import { createClusterHealthWorker } from '../health/cluster-health.worker.ts';
+import { createNotificationDeliveryWorker } from '../notifications/notification-delivery.worker.ts';
+import { createOfficeHoursWorker } from '../office-hours/office-hours.worker.ts';
+import { createSavingsSamplerWorker } from '../savings/cost-sampler.ts';
+import { createSpotHandlerWorker } from '../spot-handler/spot-handler.worker.ts';
+import { createSpotSwapBackWorker } from '../spot-handler/swap-back.worker.ts';
+
+export function centralWorkers(ctx: CentralContext): WorkerSpec[] {
+  return [
+    createSpotHandlerWorker(ctx),
+    executorWorker(ctx),
+    createClusterHealthWorker(ctx),
+    autoscalerWorker(ctx),
+    consolidatorWorker(ctx),
+    createMetricsRetentionWorker(ctx),
+    createSpotSwapBackWorker(ctx),
+    createSavingsSamplerWorker(ctx),
+    createNotificationDeliveryWorker(ctx),
+    createOfficeHoursWorker(ctx),
+  ];
+}
