@@ -74,6 +74,19 @@ kubeGatewayContract('ClientNodeKubeGateway (simulator)', async () => {
       store.create('policy/poddisruptionbudgets', { metadata: { name: s.name, namespace: s.namespace }, spec: { minAvailable: s.minAvailable, selector: { matchLabels: s.matchLabels } } });
       c.server.pdbStatus?.flush();
     },
+    async seedEvent(s) {
+      const pod = store.pods.get(s.namespace, s.pod);
+      const fields = {
+        type: s.type, reason: s.reason, message: s.message, count: s.count, lastTimestamp: s.lastTimestamp,
+        involvedObject: { kind: 'Pod', apiVersion: 'v1', namespace: s.namespace, name: s.pod, uid: pod?.metadata.uid },
+        source: { component: 'default-scheduler' },
+      };
+      if (store.get('events', s.namespace, s.name)) {
+        store.mutate<kubeApi.KubeObject & Record<string, unknown>>('events', s.namespace, s.name, (e) => Object.assign(e, fields), { skipValidation: true });
+      } else {
+        store.create('events', { metadata: { name: s.name, namespace: s.namespace }, firstTimestamp: s.lastTimestamp, ...fields }, { skipValidation: true });
+      }
+    },
     async setReplicas(namespace, name, replicas) {
       store.mutate('apps/deployments', namespace, name, (d) => {
         (d as unknown as { spec: { replicas: number } }).spec.replicas = replicas;
@@ -156,6 +169,18 @@ describe('ClientNodeKubeGateway (simulator only)', () => {
     expect((await g.listNodes()).map((n) => n.name)).toEqual(['good']);
     const warned = lines.filter((l) => l.level === 'warn').map((l) => l.obj);
     expect(warned).toEqual([expect.objectContaining({ kind: 'Node', object: 'bad' }), expect.objectContaining({ kind: 'Node', object: '(unnamed)' })]);
+  });
+
+  it('lists pods page by page with the API\'s continue tokens', async () => {
+    const c = await kubeApi.startTestCluster({ clock: new ManualClock(Date.UTC(2026, 0, 1)) });
+    cleanups.push(() => c.close());
+    c.store.nodes.create(kubeApi.nodeFixture('n1'));
+    for (let i = 0; i < 5; i++) c.store.pods.create(kubeApi.podFixture(`p-${i}`, { nodeName: 'n1' }));
+    const g = new ClientNodeKubeGateway({ connection: { kubeconfigPath: c.kubeconfig }, pageSize: 2 });
+    const pages: string[][] = [];
+    await g.listPodsPaged((pods) => void pages.push(pods.map((p) => p.name)));
+    expect(pages.map((p) => p.length)).toEqual([2, 2, 1]);
+    expect(pages.flat().sort()).toEqual(['p-0', 'p-1', 'p-2', 'p-3', 'p-4']);
   });
 
   it('refuses a kubeconfig it cannot load or an unknown context', () => {

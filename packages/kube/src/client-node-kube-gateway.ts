@@ -12,6 +12,7 @@ import {
   PatchStrategy,
   PolicyV1Api,
   setHeaderOptions,
+  VersionApi,
   Watch,
 } from '@kubernetes/client-node';
 import { AppError } from '@cloudoptim/contracts';
@@ -23,6 +24,7 @@ import {
   mapAll,
   ownerIndexOf,
   ScaleSchema,
+  toKubeEvent,
   toKubeNode,
   toKubePdb,
   toKubePod,
@@ -33,6 +35,8 @@ import {
 } from './kube-objects.ts';
 import {
   CORDON_REASON_ANNOTATION,
+  type KubeEvent,
+  type KubeEventWatchOptions,
   type KubeNode,
   type KubePdb,
   type KubePod,
@@ -68,6 +72,11 @@ export interface ClientNodeKubeGatewayOptions {
   watchReconnectDelayMs?: number;
   /** Attempts of a read-modify-write (taints) that meets a concurrent update (409). Default 5. */
   conflictRetries?: number;
+  /**
+   * A node-scoped listPods (a drain round) reuses the cluster-wide ReplicaSet/Job index when it is younger
+   * than this (clock ms) instead of listing every ReplicaSet and Job again. Default 30 s.
+   */
+  ownerIndexMaxAgeMs?: number;
 }
 
 interface Page<T> {
@@ -96,6 +105,7 @@ export class ClientNodeKubeGateway implements KubeGateway {
   private readonly batch: BatchV1Api;
   private readonly policy: PolicyV1Api;
   private readonly custom: CustomObjectsApi;
+  private readonly version: VersionApi;
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly pageSize: number;
@@ -103,6 +113,9 @@ export class ClientNodeKubeGateway implements KubeGateway {
   private readonly conflictRetries: number;
   /** ReplicaSet/Job → controller, refreshed by every listPods; used to resolve workloads of watched pods. */
   private owners: OwnerIndex = new Map();
+  /** When the cluster-wide owner index was last rebuilt (clock ms). */
+  private ownersRefreshedAtMs: number | null = null;
+  private readonly ownerIndexMaxAgeMs: number;
 
   /** @throws AppError VALIDATION_FAILED when the kubeconfig cannot be loaded or names an unknown context. */
   constructor(options: ClientNodeKubeGatewayOptions) {
@@ -122,11 +135,13 @@ export class ClientNodeKubeGateway implements KubeGateway {
     this.batch = this.kc.makeApiClient(BatchV1Api);
     this.policy = this.kc.makeApiClient(PolicyV1Api);
     this.custom = this.kc.makeApiClient(CustomObjectsApi);
+    this.version = this.kc.makeApiClient(VersionApi);
     this.clock = options.clock ?? new SystemClock();
     this.log = options.log ?? silentLogger;
     this.pageSize = options.pageSize ?? 500;
     this.reconnectDelayMs = options.watchReconnectDelayMs ?? 1000;
     this.conflictRetries = options.conflictRetries ?? 5;
+    this.ownerIndexMaxAgeMs = options.ownerIndexMaxAgeMs ?? 30_000;
   }
 
   /** The API server URL this gateway talks to. */
@@ -165,15 +180,42 @@ export class ClientNodeKubeGateway implements KubeGateway {
     return { items, resourceVersion };
   }
 
-  // ---- reads ---------------------------------------------------------------------------------------------
-
-  private listRawNodes(labelSelector?: string) {
-    return this.listAll({ operation: 'list', kind: 'nodes' }, (_continue, limit) => this.core.listNode({ labelSelector, _continue, limit }));
+  /** Lists page by page, mapping each as it arrives: only one page of raw client-node objects is alive at a time. */
+  private async eachPage<T, U>(
+    ctx: KubeCallContext,
+    page: (cont: string | undefined, limit: number) => Promise<Page<T>>,
+    map: (raw: unknown) => U,
+    onPage: (items: U[]) => void | Promise<void>,
+  ): Promise<string> {
+    let cont: string | undefined;
+    let resourceVersion = '';
+    do {
+      const p = await this.call(ctx, () => page(cont, this.pageSize));
+      cont = p.metadata?._continue || undefined;
+      resourceVersion = p.metadata?.resourceVersion ?? resourceVersion;
+      await onPage(mapAll(p.items, map, this.log));
+    } while (cont);
+    return resourceVersion;
   }
 
+  /** Every page mapped, and the list's resourceVersion (a watch's SYNC). */
+  private async listMappedWithVersion<T, U>(ctx: KubeCallContext, page: (cont: string | undefined, limit: number) => Promise<Page<T>>, map: (raw: unknown) => U): Promise<{ objects: U[]; resourceVersion: string }> {
+    const objects: U[] = [];
+    const resourceVersion = await this.eachPage(ctx, page, map, (items) => {
+      for (const item of items) objects.push(item);
+    });
+    return { objects, resourceVersion };
+  }
+
+  private async listMapped<T, U>(ctx: KubeCallContext, page: (cont: string | undefined, limit: number) => Promise<Page<T>>, map: (raw: unknown) => U): Promise<U[]> {
+    return (await this.listMappedWithVersion(ctx, page, map)).objects;
+  }
+
+  // ---- reads ---------------------------------------------------------------------------------------------
+
   async listNodes(options: { labelSelector?: string } = {}): Promise<KubeNode[]> {
-    const { items } = await this.listRawNodes(options.labelSelector);
-    return mapAll(items, toKubeNode, this.log);
+    const { labelSelector } = options;
+    return this.listMapped({ operation: 'list', kind: 'nodes' }, (_continue, limit) => this.core.listNode({ labelSelector, _continue, limit }), toKubeNode);
   }
 
   async getNode(name: string): Promise<KubeNode | null> {
@@ -181,14 +223,17 @@ export class ClientNodeKubeGateway implements KubeGateway {
     return raw ? mapAll([raw], toKubeNode, this.log)[0] ?? null : null;
   }
 
-  private listRawPods(options: ListPodsOptions) {
+  private podPages(options: ListPodsOptions) {
     const fieldSelector = options.nodeName ? `spec.nodeName=${options.nodeName}` : undefined;
     const { namespace, labelSelector } = options;
-    return this.listAll({ operation: 'list', kind: 'pods', namespace }, (_continue, limit) =>
+    return (_continue: string | undefined, limit: number) =>
       namespace
         ? this.core.listNamespacedPod({ namespace, labelSelector, fieldSelector, _continue, limit })
-        : this.core.listPodForAllNamespaces({ labelSelector, fieldSelector, _continue, limit }),
-    );
+        : this.core.listPodForAllNamespaces({ labelSelector, fieldSelector, _continue, limit });
+  }
+
+  private listRawPods(options: ListPodsOptions) {
+    return this.listAll({ operation: 'list', kind: 'pods', namespace: options.namespace }, this.podPages(options));
   }
 
   /** Refreshes the ReplicaSet/Job owner index; a failure (e.g. no RBAC for them) only logs. */
@@ -207,16 +252,28 @@ export class ClientNodeKubeGateway implements KubeGateway {
         this.owners = merged;
       } else {
         this.owners = index;
+        this.ownersRefreshedAtMs = this.clock.now();
       }
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'cannot list ReplicaSets/Jobs: pod workloads fall back to the pod-template-hash convention');
     }
   }
 
-  async listPods(options: ListPodsOptions = {}): Promise<KubePod[]> {
-    const { items } = await this.listRawPods(options);
+  /** Refreshes the owner index for a pod list, unless it is node-scoped and the cluster-wide index is recent. */
+  private async ownersFor(options: ListPodsOptions): Promise<void> {
+    const recent = this.ownersRefreshedAtMs !== null && this.clock.now() - this.ownersRefreshedAtMs < this.ownerIndexMaxAgeMs;
+    if (options.nodeName !== undefined && options.namespace === undefined && recent) return;
     await this.refreshOwners(options.namespace);
-    return mapAll(items, (raw) => toKubePod(raw, this.owners), this.log);
+  }
+
+  async listPods(options: ListPodsOptions = {}): Promise<KubePod[]> {
+    await this.ownersFor(options);
+    return this.listMapped({ operation: 'list', kind: 'pods', namespace: options.namespace }, this.podPages(options), (raw) => toKubePod(raw, this.owners));
+  }
+
+  async listPodsPaged(onPage: (pods: KubePod[]) => void | Promise<void>, options: ListPodsOptions = {}): Promise<void> {
+    await this.ownersFor(options);
+    await this.eachPage({ operation: 'list', kind: 'pods', namespace: options.namespace }, this.podPages(options), (raw) => toKubePod(raw, this.owners), onPage);
   }
 
   async getPod(namespace: string, name: string): Promise<KubePod | null> {
@@ -250,6 +307,11 @@ export class ClientNodeKubeGateway implements KubeGateway {
   async getWorkload(kind: ScalableKind | PatchableKind, namespace: string, name: string): Promise<KubeWorkload | null> {
     const raw = await this.readOrNull({ operation: 'get', kind, namespace, name }, () => this.readRawWorkload(kind, namespace, name));
     return raw ? mapAll([raw], (r) => toKubeWorkload(kind, r), this.log)[0] ?? null : null;
+  }
+
+  async serverVersion(): Promise<string> {
+    const info = await this.call({ operation: 'get', kind: 'version' }, () => this.version.getCode());
+    return info.gitVersion;
   }
 
   // ---- metrics.k8s.io ------------------------------------------------------------------------------------
@@ -420,12 +482,29 @@ export class ClientNodeKubeGateway implements KubeGateway {
     return mapOrInternal((r) => toKubeWorkload(kind, r), raw);
   }
 
+  async annotateWorkload(kind: ScalableKind | PatchableKind, namespace: string, name: string, annotations: Record<string, string | null>): Promise<KubeWorkload> {
+    const body = { metadata: { annotations } };
+    const raw = await this.call({ operation: 'annotate', kind, namespace, name }, (): Promise<unknown> => {
+      switch (kind) {
+        case 'Deployment':
+          return this.apps.patchNamespacedDeployment({ namespace, name, body }, MERGE);
+        case 'StatefulSet':
+          return this.apps.patchNamespacedStatefulSet({ namespace, name, body }, MERGE);
+        case 'DaemonSet':
+          return this.apps.patchNamespacedDaemonSet({ namespace, name, body }, MERGE);
+        case 'ReplicaSet':
+          return this.apps.patchNamespacedReplicaSet({ namespace, name, body }, MERGE);
+      }
+    });
+    return mapOrInternal((r) => toKubeWorkload(kind, r), raw);
+  }
+
   // ---- watches -------------------------------------------------------------------------------------------
 
-  private openWatch(path: string) {
+  private openWatch(path: string, fieldSelector?: string) {
     const watch = new Watch(this.kc);
     return async (resourceVersion: string, onLine: (type: string, obj: unknown) => void, done: (err: unknown) => void) =>
-      watch.watch(path, { resourceVersion, allowWatchBookmarks: true }, (type, obj: unknown) => onLine(type, obj), done);
+      watch.watch(path, { resourceVersion, allowWatchBookmarks: true, ...(fieldSelector ? { fieldSelector } : {}) }, (type, obj: unknown) => onLine(type, obj), done);
   }
 
   watchPods(onEvent: (event: KubeWatchEvent<KubePod>) => void, options: KubeWatchOptions = {}): Promise<KubeWatch> {
@@ -446,9 +525,26 @@ export class ClientNodeKubeGateway implements KubeGateway {
     });
   }
 
+  watchEvents(onEvent: (event: KubeWatchEvent<KubeEvent>) => void, options: KubeEventWatchOptions = {}): Promise<KubeWatch> {
+    const { namespace, fieldSelector } = options;
+    const ctx: KubeCallContext = { operation: 'list', kind: 'events', namespace };
+    const pages = (_continue: string | undefined, limit: number) =>
+      namespace ? this.core.listNamespacedEvent({ namespace, fieldSelector, _continue, limit }) : this.core.listEventForAllNamespaces({ fieldSelector, _continue, limit });
+    return startResumableWatch({
+      listMapped: () => this.listMappedWithVersion(ctx, pages, toKubeEvent),
+      open: this.openWatch(namespace ? `/api/v1/namespaces/${encodeURIComponent(namespace)}/events` : '/api/v1/events', fieldSelector),
+      map: toKubeEvent,
+      onEvent,
+      clock: this.clock,
+      log: this.log.child({ watch: 'events' }),
+      reconnectDelayMs: this.reconnectDelayMs,
+      resourceVersion: options.resourceVersion,
+    });
+  }
+
   watchNodes(onEvent: (event: KubeWatchEvent<KubeNode>) => void, options: Omit<KubeWatchOptions, 'namespace'> = {}): Promise<KubeWatch> {
     return startResumableWatch({
-      list: () => this.listRawNodes(),
+      listMapped: () => this.listMappedWithVersion({ operation: 'list', kind: 'nodes' }, (_continue, limit) => this.core.listNode({ _continue, limit }), toKubeNode),
       open: this.openWatch('/api/v1/nodes'),
       map: toKubeNode,
       onEvent,

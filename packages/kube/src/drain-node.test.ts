@@ -157,6 +157,35 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'refuses pods no controller manages when asked to (kubectl drain without --force)',
+    setup(fake) {
+      fake.addPod(web('w0', 'n1'));
+      fake.addPod(fakePod('bare', { nodeName: 'n1' }));
+      fake.addPod(daemon('exporter-n1', 'n1'));
+    },
+    options: { refuseUnmanagedPods: true },
+    check(r, fake) {
+      expect(r).toMatchObject({ status: 'blocked', cordoned: false });
+      expect(r.message).toMatch(/default\/bare is managed by no controller/);
+      expect(outcomes(r)).toEqual({ 'default/bare': 'blocking_unmanaged', 'default/w0': 'pending', 'kube-system/exporter-n1': 'pending' });
+      expect(fake.callsOf('evictPod')).toEqual([]);
+    },
+  },
+  {
+    name: 'backs off while a PDB keeps refusing, up to the longest interval',
+    setup(fake) {
+      fake.addPod(web('w0', 'n1'));
+      fake.addPod(web('w1', 'n2'));
+      fake.addPdb({ namespace: 'default', name: 'web', selector: { matchLabels: { app: 'web' }, matchExpressions: [] }, minAvailable: 2 });
+    },
+    options: { deadlineMs: T0 + 60_000, maxRetryIntervalMs: 20_000 },
+    check(r) {
+      expect(r.status).toBe('timeout');
+      // Attempts at 0, 5, 15, 35 and 55 s (waits 5, 10, 20, 20 s), then the deadline at 60 s.
+      expect(r.pods.find((p) => p.name === 'w0')).toMatchObject({ outcome: 'blocked_pdb', attempts: 6 });
+    },
+  },
+  {
     name: 'answers node_not_found for a node that does not exist',
     setup() {},
     check(r) {

@@ -2,7 +2,9 @@
  * drainNode: the logic of `drain_node` above a KubeGateway, as `kubectl drain` does it plus what CloudOptim
  * needs: check the node can be drained at all (do-not-disrupt pods, emptyDir data, DaemonSet pods), cordon,
  * evict every evictable pod through the Eviction API (retrying those a PodDisruptionBudget blocks, every
- * `retryIntervalMs` of clock time), wait until the evicted pods are gone, and report each pod's outcome.
+ * `retryIntervalMs` of clock time, backing off to `maxRetryIntervalMs` while nothing moves), wait until the
+ * evicted pods are gone, and report each pod's outcome. Like kubectl without `--force` it can refuse nodes running
+ * pods no controller manages (`refuseUnmanagedPods`).
  *
  * Expected endings are values, not exceptions: `drained`, `timeout` (the deadline passed with N pods left),
  * `blocked` (refused before cordoning: nothing was changed), `failed` (an eviction failed for good, e.g.
@@ -30,6 +32,16 @@ export interface DrainOptions {
   gracePeriodSeconds?: number | null;
   /** Clock time between eviction rounds (PDB retries, waiting for pods to go). Default 5 s. */
   retryIntervalMs?: number;
+  /**
+   * Back off: after each round in which no pod went and no eviction succeeded (a PodDisruptionBudget keeps
+   * refusing), the wait doubles up to this; any progress resets it to `retryIntervalMs`. Default: no backoff.
+   */
+  maxRetryIntervalMs?: number;
+  /**
+   * Refuse (`blocked`, nothing changed) when the node runs pods no controller manages, as `kubectl drain`
+   * does without `--force`: nothing would recreate them. Default false (they are evicted like the rest).
+   */
+  refuseUnmanagedPods?: boolean;
   /** Called after each round. */
   onProgress?: (progress: DrainProgress) => void;
   /** Aborting stops the drain between rounds (status `cancelled`). */
@@ -49,7 +61,8 @@ export type DrainPodOutcomeKind =
   | 'skipped_mirror'
   | 'blocking_do_not_disrupt'
   | 'blocking_empty_dir'
-  | 'blocking_daemonset';
+  | 'blocking_daemonset'
+  | 'blocking_unmanaged';
 
 export interface DrainPodOutcome {
   namespace: string;
@@ -103,6 +116,8 @@ export async function drainNode(gateway: KubeGateway, nodeName: string, options:
   const respectDoNotDisrupt = options.respectDoNotDisrupt ?? true;
   const respectPdb = options.respectPdb ?? true;
   const retryIntervalMs = Math.max(1, options.retryIntervalMs ?? 5_000);
+  const maxRetryIntervalMs = Math.max(retryIntervalMs, options.maxRetryIntervalMs ?? retryIntervalMs);
+  let waitMs = retryIntervalMs;
   const log = (options.log ?? silentLogger).child({ nodeName });
   const startedMs = clock.now();
   const outcomes = new Map<string, DrainPodOutcome>();
@@ -142,6 +157,9 @@ export async function drainNode(gateway: KubeGateway, nodeName: string, options:
     } else if (!deleteEmptyDirData && pod.usesEmptyDir) {
       o.outcome = 'blocking_empty_dir';
       blockers.push(`${idOf(pod)} has emptyDir data`);
+    } else if (options.refuseUnmanagedPods && pod.owner === null) {
+      o.outcome = 'blocking_unmanaged';
+      blockers.push(`${idOf(pod)} is managed by no controller (force to evict it anyway)`);
     }
   }
   if (blockers.length > 0) return finish('blocked', `node ${nodeName} was not drained (nothing changed): ${blockers.join('; ')}`);
@@ -153,6 +171,7 @@ export async function drainNode(gateway: KubeGateway, nodeName: string, options:
   let recheckedAfterSuccess = false;
   for (;;) {
     rounds++;
+    const goneBefore = [...outcomes.values()].filter((p) => p.outcome === 'evicted' || p.outcome === 'gone').length;
     const pods = await gateway.listPods({ nodeName });
     const present = new Set<string>();
     const toGo: KubePod[] = [];
@@ -192,6 +211,7 @@ export async function drainNode(gateway: KubeGateway, nodeName: string, options:
         o.errorCode = null;
         o.error = null;
         succeeded++;
+        log.debug({ pod: idOf(pod), attempt: o.attempts }, respectPdb ? 'evicted' : 'deleted');
       } catch (err) {
         if (!isAppError(err)) throw err;
         if (err.code === 'NOT_FOUND') {
@@ -226,16 +246,19 @@ export async function drainNode(gateway: KubeGateway, nodeName: string, options:
       continue;
     }
     recheckedAfterSuccess = false;
+    const progressed = succeeded > 0 || all.filter((p) => p.outcome === 'evicted' || p.outcome === 'gone').length > goneBefore;
+    if (progressed) waitMs = retryIntervalMs;
     const now = clock.now();
     if (now >= deadlineMs) {
       const left = all.filter((p) => ['terminating', 'blocked_pdb', 'failed', 'pending'].includes(p.outcome));
       return finish('timeout', `deadline passed with ${left.length} pod(s) left on ${nodeName}: ${left.map((p) => `${idOf(p)} (${p.outcome})`).join(', ')}`);
     }
     try {
-      await clock.sleep(Math.min(retryIntervalMs, deadlineMs - now), options.signal);
+      await clock.sleep(Math.min(waitMs, deadlineMs - now), options.signal);
     } catch {
       return finish('cancelled', `drain of ${nodeName} cancelled with ${remaining} pod(s) left`);
     }
+    if (!progressed) waitMs = Math.min(maxRetryIntervalMs, waitMs * 2);
     if (options.signal?.aborted) return finish('cancelled', `drain of ${nodeName} cancelled with ${remaining} pod(s) left`);
   }
 }

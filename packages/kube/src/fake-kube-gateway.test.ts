@@ -46,6 +46,14 @@ kubeGatewayContract('FakeKubeGateway', async () => {
     async seedPdb(s) {
       fake.addPdb({ namespace: s.namespace, name: s.name, selector: { matchLabels: s.matchLabels, matchExpressions: [] }, minAvailable: s.minAvailable });
     },
+    async seedEvent(s) {
+      const at = Date.parse(s.lastTimestamp);
+      fake.addEvent({
+        namespace: s.namespace, name: s.name, uid: `uid-event-${s.name}`, type: s.type, reason: s.reason, message: s.message,
+        involvedObject: { kind: 'Pod', namespace: s.namespace, name: s.pod, uid: `uid-pod-${s.pod}` }, count: s.count,
+        firstTimestampMs: at, lastTimestampMs: at, source: { component: 'default-scheduler', host: null }, resourceVersion: '',
+      });
+    },
     async setReplicas(namespace, name, replicas) {
       fake.setReplicas('Deployment', namespace, name, replicas);
     },

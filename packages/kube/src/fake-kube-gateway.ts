@@ -14,6 +14,8 @@ import type { KubeGateway, ListPodsOptions, PatchResourcesRequest, ScaleRequest,
 import {
   CORDON_REASON_ANNOTATION,
   type KubeContainer,
+  type KubeEvent,
+  type KubeEventWatchOptions,
   type KubeNode,
   type KubePdb,
   type KubePod,
@@ -87,16 +89,18 @@ export interface FakeKubeGatewayOptions {
   terminationMs?: number;
   /** Watch events kept for resuming; resuming from before them re-lists. Default 1000. */
   historyLimit?: number;
+  /** Pods per page of listPodsPaged. Default 500. */
+  pageSize?: number;
 }
 
-type Stored = { kind: 'node'; object: KubeNode } | { kind: 'pod'; object: KubePod };
+type Stored = { kind: 'node'; object: KubeNode } | { kind: 'pod'; object: KubePod } | { kind: 'event'; object: KubeEvent };
 interface HistoryEvent {
   rv: number;
   type: 'ADDED' | 'MODIFIED' | 'DELETED';
   stored: Stored;
 }
 interface Watcher {
-  kind: 'node' | 'pod';
+  kind: Stored['kind'];
   namespace?: string;
   emit(event: HistoryEvent): void;
 }
@@ -111,13 +115,17 @@ export class FakeKubeGateway implements KubeGateway {
   readonly calls: FakeKubeCall[] = [];
   /** Whether metrics.k8s.io "is installed". */
   metricsAvailable = true;
+  /** What {@link serverVersion} answers. */
+  kubernetesVersion = 'v1.32.0';
   private readonly terminationMs: number;
   private readonly historyLimit: number;
+  private readonly pageSize: number;
   private readonly nodeMap = new Map<string, KubeNode>();
   private readonly podMap = new Map<string, KubePod>();
   private readonly deleteAt = new Map<string, number>();
   private readonly pdbs = new Map<string, FakePdbSpec>();
   private readonly workloads = new Map<string, KubeWorkload>();
+  private readonly eventMap = new Map<string, KubeEvent>();
   private readonly nodeUsageOverride = new Map<string, Omit<NodeUsage, 'nodeName' | 'timestampMs'>>();
   private readonly podUsageOverride = new Map<string, PodUsage['containers']>();
   private readonly failures = new Map<string, AppError[]>();
@@ -129,6 +137,7 @@ export class FakeKubeGateway implements KubeGateway {
     this.clock = options.clock ?? new ManualClock();
     this.terminationMs = options.terminationMs ?? 0;
     this.historyLimit = options.historyLimit ?? 1000;
+    this.pageSize = Math.max(1, options.pageSize ?? 500);
   }
 
   // ---- test controls -------------------------------------------------------------------------------------
@@ -165,8 +174,19 @@ export class FakeKubeGateway implements KubeGateway {
   }
 
   /** Adds a workload (pods are not created for it). */
-  addWorkload(workload: Omit<KubeWorkload, 'resourceVersion'> & { resourceVersion?: string }): void {
-    this.workloads.set(`${workload.kind}/${key(workload.namespace, workload.name)}`, { resourceVersion: String(++this.rv), ...clone(workload) });
+  addWorkload(workload: Omit<KubeWorkload, 'resourceVersion' | 'annotations'> & { resourceVersion?: string; annotations?: Record<string, string> }): void {
+    this.workloads.set(`${workload.kind}/${key(workload.namespace, workload.name)}`, { resourceVersion: String(++this.rv), annotations: {}, ...clone(workload) });
+  }
+
+  /** Adds (or replaces, as an aggregated repeat does) a core/v1 Event; watchers see ADDED or MODIFIED. */
+  addEvent(event: KubeEvent): KubeEvent {
+    const e = clone(event);
+    const k = key(e.namespace, e.name);
+    const type = this.eventMap.has(k) ? 'MODIFIED' : 'ADDED';
+    e.resourceVersion = String(++this.rv);
+    this.eventMap.set(k, e);
+    this.record(type, { kind: 'event', object: e });
+    return clone(e);
   }
 
   /** Someone else changes a workload's replicas (for the expected-replicas guard). */
@@ -309,6 +329,18 @@ export class FakeKubeGateway implements KubeGateway {
     );
   }
 
+  async listPodsPaged(onPage: (pods: KubePod[]) => void | Promise<void>, options: ListPodsOptions = {}): Promise<void> {
+    this.enter('listPodsPaged', [options]);
+    const wanted = parseEqualitySelector(options.labelSelector);
+    const pods = this.pods().filter(
+      (p) =>
+        (options.namespace === undefined || p.namespace === options.namespace) &&
+        (options.nodeName === undefined || p.nodeName === options.nodeName) &&
+        Object.entries(wanted).every(([k, v]) => p.labels[k] === v),
+    );
+    for (let i = 0; i < pods.length; i += this.pageSize) await onPage(pods.slice(i, i + this.pageSize));
+  }
+
   async getPod(namespace: string, name: string): Promise<KubePod | null> {
     this.enter('getPod', [namespace, name]);
     const p = this.podMap.get(key(namespace, name));
@@ -324,6 +356,11 @@ export class FakeKubeGateway implements KubeGateway {
     this.enter('getWorkload', [kind, namespace, name]);
     const w = this.workloads.get(`${kind}/${key(namespace, name)}`);
     return w ? clone(w) : null;
+  }
+
+  async serverVersion(): Promise<string> {
+    this.enter('serverVersion', []);
+    return this.kubernetesVersion;
   }
 
   private podUsages(namespace?: string): PodUsage[] {
@@ -471,9 +508,22 @@ export class FakeKubeGateway implements KubeGateway {
     return clone(w);
   }
 
-  private startWatch<T>(kind: 'node' | 'pod', onEvent: (e: KubeWatchEvent<T>) => void, options: KubeWatchOptions): KubeWatch {
+  async annotateWorkload(kind: ScalableKind | PatchableKind, namespace: string, name: string, annotations: Record<string, string | null>): Promise<KubeWorkload> {
+    this.enter('annotateWorkload', [kind, namespace, name, annotations]);
+    const w = this.workloads.get(`${kind}/${key(namespace, name)}`);
+    if (!w) throw new AppError('NOT_FOUND', `annotate ${kind} ${namespace}/${name}: not found`, { operation: 'annotate', kind, namespace, name });
+    for (const [k, v] of Object.entries(annotations)) {
+      if (v === null) delete w.annotations[k];
+      else w.annotations[k] = v;
+    }
+    w.resourceVersion = String(++this.rv);
+    return clone(w);
+  }
+
+  private startWatch<T>(kind: Stored['kind'], onEvent: (e: KubeWatchEvent<T>) => void, options: KubeWatchOptions, filter: (s: Stored) => boolean = () => true): KubeWatch {
     let last: string | undefined = options.resourceVersion;
-    const matches = (s: Stored) => s.kind === kind && (kind === 'node' || options.namespace === undefined || (s.object as KubePod).namespace === options.namespace);
+    const inScope = (s: Stored) => s.kind === kind && (s.kind === 'node' || options.namespace === undefined || s.object.namespace === options.namespace);
+    const matches = (s: Stored) => inScope(s) && filter(s);
     const deliver = (e: HistoryEvent) => {
       if (!matches(e.stored)) return;
       last = String(e.rv);
@@ -481,7 +531,13 @@ export class FakeKubeGateway implements KubeGateway {
     };
     const sync = () => {
       last = String(this.rv);
-      const objects = (kind === 'node' ? [...this.nodeMap.values()] : [...this.podMap.values()].filter((p) => matches({ kind: 'pod', object: p }))).map(clone);
+      const all: Stored[] =
+        kind === 'node'
+          ? [...this.nodeMap.values()].map((object) => ({ kind, object }))
+          : kind === 'pod'
+            ? [...this.podMap.values()].map((object) => ({ kind, object }))
+            : [...this.eventMap.values()].map((object) => ({ kind, object }));
+      const objects = all.filter(matches).map((st) => clone(st.object));
       onEvent({ type: 'SYNC', objects: objects as T[], resourceVersion: last });
     };
     const from = options.resourceVersion === undefined ? undefined : Number(options.resourceVersion);
@@ -509,6 +565,22 @@ export class FakeKubeGateway implements KubeGateway {
     this.enter('watchNodes', [options]);
     return this.startWatch('node', onEvent, options);
   }
+
+  async watchEvents(onEvent: (event: KubeWatchEvent<KubeEvent>) => void, options: KubeEventWatchOptions = {}): Promise<KubeWatch> {
+    this.enter('watchEvents', [options]);
+    const selected = eventFieldSelector(options.fieldSelector);
+    return this.startWatch('event', onEvent, options, (s) => s.kind !== 'event' || selected(s.object));
+  }
+}
+
+/** An Events field selector (`reason`/`type` with `=`, `==`, `!=`, ANDed) as a predicate. */
+function eventFieldSelector(selector: string | undefined): (e: KubeEvent) => boolean {
+  const terms = (selector ?? '').split(',').map((s) => s.trim()).filter(Boolean).map((part) => {
+    const m = /^(reason|type)\s*(!=|==|=)\s*(.*)$/.exec(part);
+    if (!m) throw new AppError('BAD_REQUEST', `the fake supports only reason/type field selectors, got "${part}"`);
+    return { field: m[1] as 'reason' | 'type', negate: m[2] === '!=', value: m[3]!.trim() };
+  });
+  return (e) => terms.every((t) => (e[t.field] === t.value) !== t.negate);
 }
 
 /** `a=b,c=d` → {a: 'b', c: 'd'} (the fake supports equality selectors only). */

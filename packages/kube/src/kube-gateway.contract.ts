@@ -6,7 +6,7 @@
 import { AppError } from '@cloudoptim/contracts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { KubeGateway } from './kube-gateway.ts';
-import type { KubeNode, KubeWatchEvent, Toleration } from './kube-types.ts';
+import type { KubeEvent, KubeNode, KubeWatchEvent, Toleration } from './kube-types.ts';
 
 const MiB = 2 ** 20;
 const GiB = 2 ** 30;
@@ -46,6 +46,19 @@ export interface PodSeed {
   unschedulable?: { reason: string; message: string };
 }
 
+/** A core/v1 Event about a pod, as the scheduler or kubelet records it (a repeat bumps `count`). */
+export interface EventSeed {
+  namespace: string;
+  name: string;
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+  pod: string;
+  count: number;
+  /** ISO time of the last occurrence. */
+  lastTimestamp: string;
+}
+
 export interface DeploymentSeed {
   namespace: string;
   name: string;
@@ -62,6 +75,8 @@ export interface KubeGatewayHarness {
   /** A Deployment and its ReplicaSet `<name>-5d8f9c7b6d` (no pods: seed them). */
   seedDeployment(seed: DeploymentSeed): Promise<void>;
   seedPdb(seed: { namespace: string; name: string; matchLabels: Record<string, string>; minAvailable: number }): Promise<void>;
+  /** Records (or re-records, bumping its count) a core/v1 Event. */
+  seedEvent(seed: EventSeed): Promise<void>;
   /** Someone else sets a Deployment's replicas. */
   setReplicas(namespace: string, name: string, replicas: number): Promise<void>;
   /** Watch history kept by the implementation (resuming from further back re-lists). */
@@ -157,6 +172,15 @@ export function kubeGatewayContract(name: string, setup: () => Promise<KubeGatew
       expect((await g.listPods({ labelSelector: 'app=web' })).map((p) => p.name).sort()).toEqual(['web-0', 'web-1']);
       expect((await g.getPod('default', 'solo'))?.nodeName).toBe('node-b');
       expect(await g.getPod('default', 'ghost')).toBeNull();
+    });
+
+    it('lists pods page by page, the same pods as listPods', async () => {
+      const pages: string[][] = [];
+      await g.listPodsPaged((pods) => void pages.push(pods.map((p) => p.name)));
+      expect(pages.flat().sort()).toEqual((await g.listPods()).map((p) => p.name).sort());
+      const onA: string[] = [];
+      await g.listPodsPaged((pods) => void onA.push(...pods.map((p) => p.name)), { nodeName: 'node-a' });
+      expect(onA.sort()).toEqual(['exporter-a', 'web-0', 'web-1']);
     });
 
     it('lists PodDisruptionBudgets with their selector and disruptions allowed', async () => {
@@ -304,6 +328,51 @@ export function kubeGatewayContract(name: string, setup: () => Promise<KubeGatew
       await g.labelNode('node-a', { after: 'relist' });
       await until(() => relisted.some((e) => e.type === 'MODIFIED' && e.object.labels['after'] === 'relist'), 'a change after the re-list');
       await w3.stop();
+    });
+
+    it('answers the API server version', async () => {
+      expect(await g.serverVersion()).toMatch(/^v1\.\d+/);
+    });
+
+    it('sets and removes workload annotations without touching its pods', async () => {
+      const w = await g.annotateWorkload('Deployment', 'default', 'web', { 'cloudoptim.io/original-replicas': '2' });
+      expect(w.annotations['cloudoptim.io/original-replicas']).toBe('2');
+      expect((await g.getWorkload('Deployment', 'default', 'web'))?.annotations['cloudoptim.io/original-replicas']).toBe('2');
+      const back = await g.annotateWorkload('Deployment', 'default', 'web', { 'cloudoptim.io/original-replicas': null });
+      expect(back.annotations['cloudoptim.io/original-replicas']).toBeUndefined();
+      expect((await g.listPods({ labelSelector: 'app=web' })).map((p) => p.name).sort()).toEqual(['web-0', 'web-1']);
+      expect((await rejection(g.annotateWorkload('Deployment', 'default', 'ghost', { a: 'b' }))).code).toBe('NOT_FOUND');
+    });
+
+    it('watches events: a SYNC, new events as ADDED, repeats as MODIFIED with a higher count', async () => {
+      const failed = { namespace: 'default', name: 'big.1', type: 'Warning', reason: 'FailedScheduling', message: '0/2 nodes are available: 2 Insufficient cpu.', pod: 'big' } as const;
+      await h.seedEvent({ ...failed, count: 1, lastTimestamp: '2026-01-01T00:00:00Z' });
+      const events: KubeWatchEvent<KubeEvent>[] = [];
+      const w = await g.watchEvents((e) => events.push(e));
+      await until(() => events.length >= 1, 'the SYNC');
+      const sync = events[0]!;
+      expect(sync.type === 'SYNC' && sync.objects.find((e) => e.name === 'big.1')).toMatchObject({
+        namespace: 'default', type: 'Warning', reason: 'FailedScheduling', message: '0/2 nodes are available: 2 Insufficient cpu.', count: 1,
+        involvedObject: { kind: 'Pod', namespace: 'default', name: 'big' }, lastTimestampMs: Date.UTC(2026, 0, 1),
+      });
+      await h.seedEvent({ namespace: 'default', name: 'web-0.2', type: 'Normal', reason: 'Killing', message: 'Stopping container app', pod: 'web-0', count: 1, lastTimestamp: '2026-01-01T00:01:00Z' });
+      await h.seedEvent({ ...failed, count: 2, lastTimestamp: '2026-01-01T00:02:00Z' });
+      await until(() => events.some((e) => e.type === 'MODIFIED'), 'the repeat');
+      const changes = events.slice(1).map((e) => (e.type === 'SYNC' ? 'SYNC' : `${e.type}:${e.object.name}:${e.object.reason}:${e.object.count}`));
+      expect(changes).toEqual(['ADDED:web-0.2:Killing:1', 'MODIFIED:big.1:FailedScheduling:2']);
+      await w.stop();
+
+      // The API server filters by field selector: routine events never reach the watch.
+      const filtered: KubeWatchEvent<KubeEvent>[] = [];
+      const fw = await g.watchEvents((e) => filtered.push(e), { fieldSelector: 'reason!=Killing,reason!=Scheduled' });
+      await until(() => filtered.length >= 1, 'the filtered SYNC');
+      const first = filtered[0]!;
+      expect(first.type === 'SYNC' && first.objects.map((e) => e.reason)).toEqual(['FailedScheduling']);
+      await h.seedEvent({ namespace: 'default', name: 'web-1.3', type: 'Normal', reason: 'Scheduled', message: 'assigned', pod: 'web-1', count: 1, lastTimestamp: '2026-01-01T00:03:00Z' });
+      await h.seedEvent({ namespace: 'default', name: 'web-1.4', type: 'Warning', reason: 'Evicted', message: 'memory pressure', pod: 'web-1', count: 1, lastTimestamp: '2026-01-01T00:04:00Z' });
+      await until(() => filtered.some((e) => e.type === 'ADDED'), 'the Evicted event');
+      expect(filtered.slice(1).map((e) => (e.type === 'SYNC' ? 'SYNC' : `${e.type}:${e.object.reason}`))).toEqual(['ADDED:Evicted']);
+      await fw.stop();
     });
 
     it('watches pods: a SYNC, then deletions as DELETED events', async () => {

@@ -9,6 +9,8 @@
  * (cannot reach the API server), INTERNAL (anything else; the vendor error is the `cause`).
  */
 import type {
+  KubeEvent,
+  KubeEventWatchOptions,
   KubeNode,
   KubePdb,
   KubePod,
@@ -76,12 +78,20 @@ export interface KubeGateway {
   getNode(name: string): Promise<KubeNode | null>;
   /** Pods (all namespaces unless `namespace`), with their top-level workload resolved. */
   listPods(options?: ListPodsOptions): Promise<KubePod[]>;
+  /**
+   * The pods of {@link listPods}, page by page: `onPage` is called (and awaited) once per page, in order, so a
+   * caller can process a large cluster without holding every pod at once.
+   */
+  listPodsPaged(onPage: (pods: KubePod[]) => void | Promise<void>, options?: ListPodsOptions): Promise<void>;
   /** One pod, or null when it does not exist. */
   getPod(namespace: string, name: string): Promise<KubePod | null>;
   /** PodDisruptionBudgets (all namespaces unless `namespace`). */
   listPodDisruptionBudgets(options?: { namespace?: string }): Promise<KubePdb[]>;
   /** A workload's replicas and pod-template resources, or null when it does not exist. */
   getWorkload(kind: ScalableKind | PatchableKind, namespace: string, name: string): Promise<KubeWorkload | null>;
+
+  /** The API server's version (`gitVersion`, e.g. `v1.32.0`); also a cheap "is the API reachable" probe. */
+  serverVersion(): Promise<string>;
 
   /** Node usage from metrics.k8s.io; `{available: false, items: []}` when that API is absent or down. */
   nodeUsage(): Promise<UsageSnapshot<NodeUsage>>;
@@ -117,6 +127,11 @@ export interface KubeGateway {
    * containers and fields are untouched). VALIDATION_FAILED when a named container is not in the template.
    */
   patchWorkloadResources(request: PatchResourcesRequest): Promise<KubeWorkload>;
+  /**
+   * Sets annotations of a workload's own metadata (not its pod template, so no pods roll); a null value removes
+   * one. NOT_FOUND if absent.
+   */
+  annotateWorkload(kind: ScalableKind | PatchableKind, namespace: string, name: string, annotations: Record<string, string | null>): Promise<KubeWorkload>;
 
   /**
    * Watches pods. Starts with a SYNC of the current list unless `resourceVersion` is given; reconnects after a
@@ -126,4 +141,6 @@ export interface KubeGateway {
   watchPods(onEvent: (event: KubeWatchEvent<KubePod>) => void, options?: KubeWatchOptions): Promise<KubeWatch>;
   /** Watches nodes, as {@link watchPods}. */
   watchNodes(onEvent: (event: KubeWatchEvent<KubeNode>) => void, options?: Omit<KubeWatchOptions, 'namespace'>): Promise<KubeWatch>;
+  /** Watches core/v1 Events (all namespaces unless `namespace`, filtered by `fieldSelector`), as {@link watchPods}. */
+  watchEvents(onEvent: (event: KubeWatchEvent<KubeEvent>) => void, options?: KubeEventWatchOptions): Promise<KubeWatch>;
 }

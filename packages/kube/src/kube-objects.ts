@@ -12,6 +12,7 @@ import {
   DO_NOT_DISRUPT_ANNOTATION,
   MIRROR_POD_ANNOTATION,
   type KubeContainer,
+  type KubeEvent,
   type KubeLabelSelector,
   type KubeNode,
   type KubePdb,
@@ -145,6 +146,22 @@ const WorkloadSchema = z.object({
   }),
 });
 
+const EventSchema = z.object({
+  metadata: MetaSchema.extend({ namespace: z.string().min(1) }),
+  type: z.string().nullish(),
+  reason: z.string().nullish(),
+  message: z.string().nullish(),
+  involvedObject: z
+    .object({ kind: z.string().nullish(), namespace: z.string().nullish(), name: z.string().nullish(), uid: z.string().nullish() })
+    .nullish(),
+  count: z.number().nullish(),
+  firstTimestamp: TimeSchema.nullish(),
+  lastTimestamp: TimeSchema.nullish(),
+  eventTime: TimeSchema.nullish(),
+  series: z.object({ count: z.number().nullish(), lastObservedTime: TimeSchema.nullish() }).nullish(),
+  source: z.object({ component: z.string().nullish(), host: z.string().nullish() }).nullish(),
+});
+
 /** An object's owner metadata only (ReplicaSets and Jobs, to resolve a pod's top-level workload). */
 const OwnedSchema = z.object({ metadata: MetaSchema.extend({ namespace: z.string().min(1) }) });
 
@@ -209,6 +226,10 @@ function capacityTypeOf(labels: Record<string, string>): KubeNode['capacityType'
   const eks = labels['eks.amazonaws.com/capacityType']?.toUpperCase();
   if (eks === 'SPOT') return 'spot';
   if (eks === 'ON_DEMAND') return 'on-demand';
+  // kops and self-managed node groups: `node.kubernetes.io/lifecycle=spot|normal`.
+  const lifecycle = labels['node.kubernetes.io/lifecycle']?.toLowerCase();
+  if (lifecycle === 'spot') return 'spot';
+  if (lifecycle === 'normal' || lifecycle === 'on-demand') return 'on-demand';
   return null;
 }
 
@@ -405,7 +426,33 @@ export function toKubeWorkload(kind: WorkloadKind, raw: unknown): KubeWorkload {
     name: w.metadata.name,
     replicas: kind === 'DaemonSet' ? null : (w.spec.replicas ?? 1),
     containers: w.spec.template.spec.containers.map((c) => toContainer(c, undefined, kind, id)),
+    annotations: w.metadata.annotations ?? {},
     resourceVersion: w.metadata.resourceVersion ?? '',
+  };
+}
+
+/** A core/v1 Event object → KubeEvent. @throws MalformedObject */
+export function toKubeEvent(raw: unknown): KubeEvent {
+  const e = parse(EventSchema, raw, 'Event');
+  const first = e.firstTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp ?? null;
+  return {
+    namespace: e.metadata.namespace,
+    name: e.metadata.name,
+    uid: e.metadata.uid ?? '',
+    type: e.type ?? null,
+    reason: e.reason ?? null,
+    message: e.message ?? null,
+    involvedObject: {
+      kind: e.involvedObject?.kind ?? null,
+      namespace: e.involvedObject?.namespace ?? null,
+      name: e.involvedObject?.name ?? null,
+      uid: e.involvedObject?.uid ?? null,
+    },
+    count: Math.max(1, e.count ?? e.series?.count ?? 1),
+    firstTimestampMs: first,
+    lastTimestampMs: e.lastTimestamp ?? e.series?.lastObservedTime ?? first,
+    source: { component: e.source?.component ?? null, host: e.source?.host ?? null },
+    resourceVersion: e.metadata.resourceVersion ?? '',
   };
 }
 

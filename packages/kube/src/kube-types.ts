@@ -41,7 +41,7 @@ export interface KubeNode {
   instanceType: string | null;
   /** `topology.kubernetes.io/zone` (or the failure-domain label); null when absent. */
   zone: string | null;
-  /** From `karpenter.sh/capacity-type` or `eks.amazonaws.com/capacityType`; null when neither is set. */
+  /** From `karpenter.sh/capacity-type`, `eks.amazonaws.com/capacityType` or `node.kubernetes.io/lifecycle`; null when none is set. */
   capacityType: CapacityType | null;
   /** `spec.providerID` (`aws:///us-east-1a/i-0abc…`); null when unset. */
   providerId: string | null;
@@ -163,6 +163,8 @@ export interface KubeWorkload {
   replicas: number | null;
   /** The pod template's containers (restart counts and readiness are 0 / false here). */
   containers: KubeContainer[];
+  /** The workload's own annotations (`metadata.annotations`). */
+  annotations: Record<string, string>;
   resourceVersion: string;
 }
 
@@ -188,7 +190,31 @@ export interface UsageSnapshot<T> {
   items: T[];
 }
 
-/** One event of a watch on nodes or pods. */
+/**
+ * A core/v1 Event: something a controller or the kubelet reported about an object (FailedScheduling,
+ * NodeNotReady, Killing…). Repeats of the same report are aggregated into one Event whose `count` grows.
+ */
+export interface KubeEvent {
+  namespace: string;
+  name: string;
+  uid: string;
+  /** `Normal` or `Warning`; null when unset. */
+  type: string | null;
+  reason: string | null;
+  message: string | null;
+  /** The object the event is about (a Pod, a Node…); fields the reporter left out are null. */
+  involvedObject: { kind: string | null; namespace: string | null; name: string | null; uid: string | null };
+  /** Occurrences so far (1 for a new event). */
+  count: number;
+  /** First and last occurrence, epoch ms (`eventTime` / `series.lastObservedTime` when the old fields are unset). */
+  firstTimestampMs: number | null;
+  lastTimestampMs: number | null;
+  /** Who reported it (`default-scheduler`, `kubelet` on host `ip-10-0-1-5`…). */
+  source: { component: string | null; host: string | null };
+  resourceVersion: string;
+}
+
+/** One event of a watch on nodes, pods or events. */
 export type KubeWatchEvent<T> =
   | { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: T; resourceVersion: string }
   /** The full current list: first when the watch starts without a resourceVersion, and after a 410 Gone. */
@@ -208,4 +234,13 @@ export interface KubeWatchOptions {
   resourceVersion?: string;
   /** Pods only: just this namespace. */
   namespace?: string;
+}
+
+/** Where an Events watch starts, and which Events it sees. */
+export interface KubeEventWatchOptions extends KubeWatchOptions {
+  /**
+   * A field selector on `reason` or `type` (`reason!=Scheduled,reason!=Pulled`, `type=Warning`): the API server
+   * filters, so routine events never reach the client.
+   */
+  fieldSelector?: string;
 }

@@ -17,8 +17,13 @@ export type OpenWatch = (
 ) => Promise<{ abort(): void }>;
 
 export interface ResumableWatchOptions<T> {
-  /** Lists the collection: raw objects and the list's resourceVersion. */
-  list(): Promise<{ items: unknown[]; resourceVersion: string }>;
+  /** Lists the collection: raw objects and the list's resourceVersion (give this or `listMapped`). */
+  list?(): Promise<{ items: unknown[]; resourceVersion: string }>;
+  /**
+   * Lists the collection already mapped (malformed objects skipped), page by page, so a large collection never
+   * holds every raw object at once; preferred over `list`.
+   */
+  listMapped?(): Promise<{ objects: T[]; resourceVersion: string }>;
   open: OpenWatch;
   /** Raw object → domain object. @throws MalformedObject to skip it */
   map(raw: unknown): T;
@@ -42,9 +47,10 @@ export async function startResumableWatch<T>(o: ResumableWatchOptions<T>): Promi
   let generation = 0;
   let loop: Promise<void> = Promise.resolve();
 
-  const resync = async (): Promise<void> => {
+  const listObjects = async (): Promise<{ objects: T[]; resourceVersion: string }> => {
+    if (o.listMapped) return o.listMapped();
+    if (!o.list) throw new Error('a resumable watch needs list or listMapped');
     const { items, resourceVersion } = await o.list();
-    if (stopper.signal.aborted) return;
     const objects: T[] = [];
     for (const raw of items) {
       try {
@@ -54,6 +60,12 @@ export async function startResumableWatch<T>(o: ResumableWatchOptions<T>): Promi
         o.log.warn({ object: err.objectName, reason: err.message }, 'watch: skipping a malformed object');
       }
     }
+    return { objects, resourceVersion };
+  };
+
+  const resync = async (): Promise<void> => {
+    const { objects, resourceVersion } = await listObjects();
+    if (stopper.signal.aborted) return;
     rv = resourceVersion;
     o.onEvent({ type: 'SYNC', objects, resourceVersion });
   };

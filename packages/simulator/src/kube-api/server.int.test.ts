@@ -74,6 +74,19 @@ describe('kube-api HTTP server', () => {
     expect(got[0]!.object).toMatchObject({ kind: 'Pod', apiVersion: 'v1', metadata: { resourceVersion: expect.any(String) } });
   });
 
+  it('drops open watches on demand; a client resumes from its last resourceVersion', async () => {
+    const from = c.store.resourceVersion;
+    const res = await get(`/api/v1/namespaces/default/pods?watch=1&resourceVersion=${from}`);
+    const ended = readLines(res, 100);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(c.server.dropWatches()).toBe(1);
+    expect(await ended).toEqual([]); // the stream ended without events
+    c.store.pods.create(podFixture('after-drop', { labels: { app: 'x' } }));
+    const resumed = await readLines(await get(`/api/v1/namespaces/default/pods?watch=1&resourceVersion=${from}`), 1);
+    expect(resumed.map((e) => `${e.type}:${e.object['metadata'].name}`)).toEqual(['ADDED:after-drop']);
+    c.store.pods.delete('default', 'after-drop');
+  });
+
   it('sends initial events then an initial-events-end bookmark, and Table rows to table watches', async () => {
     const res = await get('/api/v1/namespaces/default/pods?watch=true&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan');
     const got = await readLines(res, 3);

@@ -69,6 +69,11 @@ export interface KubeApiServer {
   start(port?: number): Promise<{ url: string; port: number }>;
   /** Ends open watches and closes the listener. */
   stop(): Promise<void>;
+  /**
+   * Ends every open watch connection now (as an apiserver restart or a load balancer timeout does); clients
+   * reconnect and resume from their last resourceVersion. Returns how many were ended.
+   */
+  dropWatches(): number;
   /** The PDB status controller (tests may `flush()` it). */
   readonly pdbStatus: PdbStatusController | undefined;
 }
@@ -611,6 +616,11 @@ export function createKubeApiServer(options: KubeApiServerOptions): KubeApiServe
 
   return {
     pdbStatus,
+    dropWatches() {
+      const open = [...openWatches];
+      for (const close of open) close();
+      return open.length;
+    },
     async start(port = 0) {
       if (server) throw new Error('kube-api server already started');
       const s = createServer(onRequest);

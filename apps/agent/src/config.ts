@@ -1,0 +1,106 @@
+/**
+ * The agent's configuration: one zod schema over the environment (the CLI maps its flags onto the same
+ * variables), parsed at boot with every problem reported at once (CONFIG_INVALID). Intervals are seconds in the
+ * environment and milliseconds in {@link AgentConfig}. The API key is never echoed back in an error.
+ */
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { IdSchema } from '@cloudoptim/contracts';
+import { envSchemas, loadConfig, type Env, type LogLevel } from '@cloudoptim/runtime';
+
+const seconds = (fallback: number) => z.coerce.number().positive().max(86_400).default(fallback);
+
+/** The environment variables the agent reads (names as in deploy/agent/configmap.yaml). */
+export const AgentEnvSchema = z.object({
+  CENTRAL_SERVER_URL: envSchemas.url(),
+  CLUSTER_ID: IdSchema,
+  CENTRAL_API_KEY: z
+    .string()
+    .min(8, 'expected the cluster API key (at least 8 characters)')
+    .refine((key) => key !== 'replace-me', 'still the placeholder of deploy/agent/secret.yaml: set the cluster API key'),
+  /** A kubeconfig file; without it the agent uses its pod's service account (in-cluster config). */
+  KUBECONFIG: z.string().min(1).optional(),
+  KUBE_CONTEXT: z.string().min(1).optional(),
+  /** Who this agent is in heartbeats: the pod name when set (the Downward API), else a random id. */
+  AGENT_ID: IdSchema.optional(),
+  POD_NAME: z.string().optional(),
+  HEALTH_CHECK_PORT: envSchemas.port(8080),
+  LOG_LEVEL: envSchemas.logLevel(),
+  METRICS_INTERVAL_SECONDS: seconds(60),
+  HEARTBEAT_INTERVAL_SECONDS: seconds(30),
+  TASK_POLL_INTERVAL_SECONDS: seconds(10),
+  EVENT_FLUSH_INTERVAL_SECONDS: seconds(5),
+  /** How often buffered results, metrics and events are retried while central is away. */
+  FLUSH_INTERVAL_SECONDS: seconds(5),
+  CENTRAL_TIMEOUT_SECONDS: seconds(15),
+  MAX_CONCURRENT_TASKS: envSchemas.positiveInt(4),
+  /** Metrics samples kept while central is unreachable (oldest dropped first). */
+  BUFFER_MAX_METRICS_SAMPLES: envSchemas.positiveInt(30),
+  /** …and at most this many MiB of them, deflated (a 10,000-pod sample is ~7 MiB of JSON, ~0.4 MiB deflated). */
+  BUFFER_MAX_METRICS_MIB: envSchemas.positiveInt(16),
+  /** Cluster events kept while central is unreachable (oldest dropped first). Task results are never dropped. */
+  BUFFER_MAX_EVENTS: envSchemas.positiveInt(10_000),
+  /** First wait between drain rounds while a PodDisruptionBudget refuses; doubles up to the max. */
+  DRAIN_RETRY_INTERVAL_SECONDS: seconds(2),
+  DRAIN_MAX_RETRY_INTERVAL_SECONDS: seconds(20),
+  /** Open the WebSocket for urgent tasks (polling alone still works without it). */
+  STREAM_ENABLED: envSchemas.boolean(true),
+});
+
+export interface AgentConfig {
+  centralUrl: string;
+  clusterId: string;
+  apiKey: string;
+  agentId: string;
+  kubeconfig: string | null;
+  kubeContext: string | null;
+  healthPort: number;
+  logLevel: LogLevel;
+  metricsIntervalMs: number;
+  heartbeatIntervalMs: number;
+  pollIntervalMs: number;
+  eventFlushIntervalMs: number;
+  flushIntervalMs: number;
+  centralTimeoutMs: number;
+  maxConcurrentTasks: number;
+  buffer: { maxMetricsSamples: number; maxMetricsBytes: number; maxEvents: number };
+  drainRetryIntervalMs: number;
+  drainMaxRetryIntervalMs: number;
+  streamEnabled: boolean;
+}
+
+/** A pod name (or any string) made into a valid agent id, or a random one. */
+function agentIdFrom(podName: string | undefined): string {
+  const cleaned = (podName ?? '').replace(/[^A-Za-z0-9._:-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 128);
+  return cleaned || `agent-${randomUUID()}`;
+}
+
+/**
+ * Reads the configuration from `env`.
+ * @throws AppError CONFIG_INVALID listing every bad or missing variable.
+ */
+export function loadAgentConfig(env: Env): AgentConfig {
+  const e = loadConfig(AgentEnvSchema, env, 'agent');
+  const ms = (s: number) => Math.round(s * 1000);
+  return {
+    centralUrl: e.CENTRAL_SERVER_URL,
+    clusterId: e.CLUSTER_ID,
+    apiKey: e.CENTRAL_API_KEY,
+    agentId: e.AGENT_ID ?? agentIdFrom(e.POD_NAME),
+    kubeconfig: e.KUBECONFIG ?? null,
+    kubeContext: e.KUBE_CONTEXT ?? null,
+    healthPort: e.HEALTH_CHECK_PORT,
+    logLevel: e.LOG_LEVEL,
+    metricsIntervalMs: ms(e.METRICS_INTERVAL_SECONDS),
+    heartbeatIntervalMs: ms(e.HEARTBEAT_INTERVAL_SECONDS),
+    pollIntervalMs: ms(e.TASK_POLL_INTERVAL_SECONDS),
+    eventFlushIntervalMs: ms(e.EVENT_FLUSH_INTERVAL_SECONDS),
+    flushIntervalMs: ms(e.FLUSH_INTERVAL_SECONDS),
+    centralTimeoutMs: ms(e.CENTRAL_TIMEOUT_SECONDS),
+    maxConcurrentTasks: e.MAX_CONCURRENT_TASKS,
+    buffer: { maxMetricsSamples: e.BUFFER_MAX_METRICS_SAMPLES, maxMetricsBytes: e.BUFFER_MAX_METRICS_MIB * 2 ** 20, maxEvents: e.BUFFER_MAX_EVENTS },
+    drainRetryIntervalMs: ms(e.DRAIN_RETRY_INTERVAL_SECONDS),
+    drainMaxRetryIntervalMs: ms(Math.max(e.DRAIN_MAX_RETRY_INTERVAL_SECONDS, e.DRAIN_RETRY_INTERVAL_SECONDS)),
+    streamEnabled: e.STREAM_ENABLED,
+  };
+}
