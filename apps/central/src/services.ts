@@ -22,8 +22,9 @@ export const unconfiguredCloud: CloudAccess = { forCluster: notConfigured('AWS a
 export const unconfiguredMl: MlGateway = { decide: notConfigured('the ML server'), forward: notConfigured('the ML server') };
 
 /**
- * Builds the context. Starts the realtime hub's LISTEN (unless overridden); whoever creates the context closes
- * `ctx.realtime` and `ctx.cloud` (and the database it passed in) when done.
+ * Builds the context. Starts the realtime hub's and the authenticator's LISTEN (unless overridden; the latter ends
+ * with the database); whoever creates the context closes `ctx.realtime` and `ctx.cloud` (and the database it
+ * passed in) when done.
  */
 export async function createCentralContext(deps: CentralDeps, overrides: Partial<CentralContext> = {}): Promise<CentralContext> {
   const { db, clock, log, config, market } = deps;
@@ -36,7 +37,7 @@ export async function createCentralContext(deps: CentralDeps, overrides: Partial
     config,
     market,
     metrics,
-    auth: overrides.auth ?? new DbAuthenticator(db, clock),
+    auth: overrides.auth ?? (await DbAuthenticator.start(db, clock, { log })),
     audit: overrides.audit ?? new DbAuditLog(db, clock),
     settings: overrides.settings ?? new DbClusterSettings(db, clock),
     realtime,

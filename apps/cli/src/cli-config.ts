@@ -5,7 +5,7 @@ import { envSchemas, loadConfig, type Env } from '@cloudoptim/runtime';
 /** The environment the CLI reads; every problem is reported at once (exit code 2). */
 export const CliConfigSchema = z.object({
   DATABASE_URL: envSchemas.postgresUrl().optional(),
-  CLOUDOPTIM_DATA_DIR: z.string().default('.cloudoptim/data'),
+  CLOUDOPTIM_DATA_DIR: z.string().default('.cloudoptim/db'),
   CLOUDOPTIM_MARKET_DATA_DIR: z.string().optional(),
   LOG_LEVEL: envSchemas.logLevel(),
 });

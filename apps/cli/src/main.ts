@@ -11,6 +11,9 @@ import { registerBacktestCommand } from './commands/backtest.command.ts';
 import { registerBinpackCommand } from './commands/binpack.command.ts';
 import { registerSimCommand } from './commands/sim.command.ts';
 import { registerMlCommand } from './commands/ml.command.ts';
+import { registerAgentCommand } from './commands/agent.command.ts';
+import { registerCentralCommand } from './commands/central.command.ts';
+import { registerDemoCommand } from './commands/demo.command.ts';
 
 /** Exit codes: 0 done, 1 the command failed, 2 the command line or configuration is wrong. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -34,6 +37,9 @@ export function buildProgram(io: CliIo): Command {
   registerBinpackCommand(program, io);
   registerSimCommand(program, io);
   registerMlCommand(program, io);
+  registerAgentCommand(program, io);
+  registerCentralCommand(program, io);
+  registerDemoCommand(program, io);
   registerBenchCommand(program, io);
   for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   return program;

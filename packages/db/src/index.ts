@@ -54,8 +54,10 @@ export {
   HOURLY_RESOLUTION_SECONDS,
   RAW_RESOLUTION_SECONDS,
   type MetricsPoint,
+  type MetricsReport,
   type MetricsSample,
   type MetricsValues,
+  type ReportOutcome,
 } from './repositories/cluster-metrics.repository.ts';
 export { AgentHeartbeatsRepository, type AgentHeartbeat, type BeatOutcome, type ClusterLiveness, type ClusterWithHeartbeat } from './repositories/agent-heartbeats.repository.ts';
 export {

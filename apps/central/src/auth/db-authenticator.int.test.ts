@@ -58,6 +58,22 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('DbAuthenticat
     expect(await rejectionCode(otherReplica.agent(bearerCredentials(cluster.apiKey)))).toBe('UNAUTHENTICATED');
   });
 
+  it('keeps an agent key for a minute, and a started replica hears another’s revocation at once', async () => {
+    const cluster = await central.registerCluster(acme.customerId);
+    const started = await DbAuthenticator.start(central.db, central.clock);
+    expect((await started.agent(bearerCredentials(cluster.apiKey)))?.clusterId).toBe(cluster.clusterId);
+    await central.db.query('UPDATE agent_keys SET revoked_at = $1 WHERE id = $2', [new Date(central.clock.now()).toISOString(), cluster.keyId]);
+    await central.clock.advance(30_000);
+    // Revoked behind its back: still cached.
+    expect((await started.agent(bearerCredentials(cluster.apiKey)))?.clusterId).toBe(cluster.clusterId);
+    central.ctx.auth.forgetClusterKeys(cluster.clusterId);
+    const outcome = () => started.agent(bearerCredentials(cluster.apiKey)).then(
+      () => 'accepted',
+      (error: unknown) => (isAppError(error) ? error.code : 'other'),
+    );
+    await expect.poll(outcome, { timeout: 5_000, interval: 20 }).toBe('UNAUTHENTICATED');
+  });
+
   it('writes last_used_at at most once a minute', async () => {
     const cluster = await central.registerCluster(acme.customerId);
     const auth = new DbAuthenticator(central.db, central.clock, { cacheTtlMs: 0 });

@@ -1,21 +1,31 @@
 /**
  * Authentication against the database: session tokens (bearer `cos_…` or the session cookie) for people, agent
  * keys (bearer `coa_…`) for agents. It runs on every request, so a hit costs one indexed lookup by token hash,
- * and answers are cached per token hash for a few seconds (a revocation on another replica therefore takes up to
- * `cacheTtlMs` to apply there; on this one the `forget…` calls apply it at once). Failed lookups are not cached.
+ * and answers are cached per token hash (failed lookups are not cached). Sessions are cached for a few seconds.
+ * Agent keys, which every agent presents every few seconds, are cached for a minute: a revocation applies at once
+ * on the replica that made it (`forgetClusterKeys`) and, when the authenticator was started with `start()`, on
+ * every other replica as soon as the NOTIFY on {@link AUTH_CHANNEL} arrives — the cache time only bounds how long
+ * a lost notification (a dropped LISTEN connection) can leave a revoked key working there.
  */
 import { AppError } from '@cloudoptim/contracts';
 import { AgentKeysRepository, SessionsRepository, isAgentKeyActive, type Database } from '@cloudoptim/db';
-import type { Clock } from '@cloudoptim/runtime';
+import type { Clock, Logger } from '@cloudoptim/runtime';
 import type { Authenticator, RequestCredentials } from './authenticator.ts';
 import type { AgentPrincipal, UserPrincipal } from './principal.ts';
 import { bearerToken, hashToken, tokenKind } from './tokens.ts';
 
+/** The channel on which replicas tell each other which cluster's agent keys to forget (payload: the cluster id). */
+export const AUTH_CHANNEL = 'cloudoptim_auth_forget';
+
 export interface DbAuthenticatorOptions {
-  /** How long a successful lookup is reused (default 5 s). */
+  /** How long a successful session lookup is reused — and an agent key's, unless `agentCacheTtlMs` is set (default 5 s). */
   cacheTtlMs?: number;
+  /** How long a successful agent key lookup is reused (default: `cacheTtlMs` when set, else 60 s). */
+  agentCacheTtlMs?: number;
   /** Least time between two writes of last_seen_at / last_used_at for one credential (default 60 s). */
   touchIntervalMs?: number;
+  /** Where a failed cross-replica notification is reported. */
+  log?: Logger;
 }
 
 interface Cached<P> {
@@ -36,17 +46,31 @@ export class DbAuthenticator implements Authenticator {
   private readonly users = new Map<string, Cached<UserPrincipal>>();
   private readonly agents = new Map<string, Cached<AgentPrincipal>>();
   private readonly cacheTtlMs: number;
+  private readonly agentCacheTtlMs: number;
   private readonly touchIntervalMs: number;
+  private listening = false;
 
   constructor(
-    db: Database,
+    private readonly db: Database,
     private readonly clock: Clock,
-    options: DbAuthenticatorOptions = {},
+    private readonly options: DbAuthenticatorOptions = {},
   ) {
     this.sessionsRepo = new SessionsRepository(db.db);
     this.keysRepo = new AgentKeysRepository(db.db);
     this.cacheTtlMs = options.cacheTtlMs ?? 5_000;
+    this.agentCacheTtlMs = options.agentCacheTtlMs ?? options.cacheTtlMs ?? 60_000;
     this.touchIntervalMs = options.touchIntervalMs ?? 60_000;
+  }
+
+  /**
+   * An authenticator that also hears the other replicas' `forgetClusterKeys` (LISTEN on {@link AUTH_CHANNEL}) and
+   * tells them its own. The LISTEN ends when the database closes.
+   */
+  static async start(db: Database, clock: Clock, options: DbAuthenticatorOptions = {}): Promise<DbAuthenticator> {
+    const auth = new DbAuthenticator(db, clock, options);
+    await db.listen(AUTH_CHANNEL, (clusterId) => auth.dropClusterKeys(clusterId));
+    auth.listening = true;
+    return auth;
   }
 
   async user(credentials: RequestCredentials): Promise<UserPrincipal | undefined> {
@@ -88,7 +112,7 @@ export class DbAuthenticator implements Authenticator {
     }
     const principal: AgentPrincipal = { kind: 'agent', clusterId: key.clusterId, customerId: key.customerId, keyId: key.id };
     if (this.due(key.lastUsedAt, now)) await this.keysRepo.touch(key.id, new Date(now), new Date(now - this.touchIntervalMs));
-    remember(this.agents, hash, { principal, validUntil: key.revokedAt?.getTime() ?? null, cachedUntil: now + this.cacheTtlMs });
+    remember(this.agents, hash, { principal, validUntil: key.revokedAt?.getTime() ?? null, cachedUntil: now + this.agentCacheTtlMs });
     return principal;
   }
 
@@ -97,7 +121,12 @@ export class DbAuthenticator implements Authenticator {
   }
 
   forgetClusterKeys(clusterId: string): void {
-    for (const [hash, entry] of this.agents) if (entry.principal.clusterId === clusterId) this.agents.delete(hash);
+    this.dropClusterKeys(clusterId);
+    if (!this.listening) return;
+    // A hint: should it be lost, the other replicas' cache time bounds how long they accept the revoked key.
+    this.db.notify(AUTH_CHANNEL, clusterId).catch((error: unknown) => {
+      this.options.log?.warn({ clusterId, err: error instanceof Error ? error.message : String(error) }, 'could not tell other replicas to forget agent keys');
+    });
   }
 
   /** The bearer token, undefined without an Authorization header; any other scheme is rejected. */
@@ -106,6 +135,10 @@ export class DbAuthenticator implements Authenticator {
     const token = bearerToken(credentials.authorization);
     if (token === undefined) throw new AppError('UNAUTHENTICATED', 'the Authorization header must be "Bearer <token>"');
     return token;
+  }
+
+  private dropClusterKeys(clusterId: string): void {
+    for (const [hash, entry] of this.agents) if (entry.principal.clusterId === clusterId) this.agents.delete(hash);
   }
 
   private due(lastAt: Date | null, now: number): boolean {

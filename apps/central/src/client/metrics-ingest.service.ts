@@ -2,11 +2,12 @@
  * Ingests an agent's ClusterMetrics: appends it to the metrics history (a re-sent report — same timestamp — is a
  * duplicate and changes nothing), and when it is the newest report of the cluster also stores it as the latest,
  * upserts the nodes (removing those no longer reported) and pods, and updates the cluster's state with costs from
- * the nodes' real prices and the current health. All of it in one transaction; admins hear about it after commit.
+ * the nodes' real prices and the current health. All of it in one statement (atomic); admins hear about it after
+ * it committed, in order, while the agent already has its answer.
  */
 import { randomUUID } from 'node:crypto';
 import { AppError, STREAM_EVENT_VERSION, type AdminStreamEvent, type ClusterMetrics, type ClusterState, type IngestAck, type NodeMetric } from '@cloudoptim/contracts';
-import { AgentHeartbeatsRepository, ClusterMetricsRepository, ClustersRepository, NodesRepository, PodsRepository, type Database, type MetricsSample, type MetricsValues, type NodeReport } from '@cloudoptim/db';
+import { AgentHeartbeatsRepository, ClusterMetricsRepository, type ClusterStateSnapshot, type Database, type MetricsSample, type MetricsValues, type NodeReport } from '@cloudoptim/db';
 import type { Clock, Logger, Registry } from '@cloudoptim/runtime';
 import type { AgentPrincipal } from '../auth/principal.ts';
 import { clusterStateOf } from '../cluster-data/cluster-state.ts';
@@ -88,10 +89,12 @@ function sampleOf(metrics: ClusterMetrics, cost: ClusterCost): MetricsSample {
   return { sampledAt: new Date(metrics.timestamp), cluster, nodes };
 }
 
-type Outcome = { kind: 'duplicate' } | { kind: 'history' } | { kind: 'latest'; state: ClusterState; added: NodeMetric[]; removed: Array<{ nodeName: string; instanceId: string }> };
+type Announcement = { state: ClusterState; added: NodeMetric[]; removed: Array<{ nodeName: string; instanceId: string }> };
 
 export class MetricsIngest {
   private readonly sizes: ReturnType<typeof ingestSizes>;
+  /** Announcements go out in order, one report after the other, without holding up the agents' answers. */
+  private announcing: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: MetricsIngestDeps) {
     this.sizes = ingestSizes(deps.metrics);
@@ -99,9 +102,9 @@ export class MetricsIngest {
 
   /**
    * @throws NOT_FOUND when the agent's cluster no longer exists. The caller has checked `metrics.cluster_id`.
-   * Cost: one read before the transaction (the cluster and its last heartbeat), then in the transaction one
-   * statement per table — history, latest report, nodes, pods, cluster state — each carrying its rows as one JSON
-   * parameter; the transaction commits without waiting for the WAL flush (telemetry: see appendSample).
+   * Cost: two round trips — one read (the cluster and its last heartbeat, for the region and the health) and one
+   * statement that writes the whole report (ClusterMetricsRepository.ingestReport). Admins are told afterwards,
+   * off the request's path.
    */
   async ingest(agent: AgentPrincipal, metrics: ClusterMetrics): Promise<IngestAck> {
     const { customerId, clusterId } = agent;
@@ -118,38 +121,40 @@ export class MetricsIngest {
       metrics.nodes.map((n) => ({ instanceType: n.instance_type, availabilityZone: n.availability_zone, capacityType: n.node_type, reportedUsdPerHour: n.hourly_price })),
       received,
     );
-    const outcome = await this.deps.db.transaction(async (scope): Promise<Outcome> => {
-      const history = new ClusterMetricsRepository(scope.db);
-      if (!(await history.appendSample(customerId, clusterId, sampleOf(metrics, cost)))) return { kind: 'duplicate' };
-      // A report older than the stored one (sent late from the agent's buffer) only fills in history.
-      if (!(await history.storeLatest(customerId, clusterId, metrics, received))) return { kind: 'history' };
-      const { added, removed } = await new NodesRepository(scope.db).sync(customerId, clusterId, metrics.nodes.map((n) => nodeReport(n, received)), received);
-      await new PodsRepository(scope.db).replace(customerId, clusterId, metrics.pods, new Date(metrics.timestamp), received);
-      const updated = await new ClustersRepository(scope.db).updateState(customerId, clusterId, {
-        healthStatus: health,
-        totalNodes: metrics.total_nodes,
-        spotNodes: metrics.spot_nodes,
-        onDemandNodes: metrics.on_demand_nodes,
-        totalCpuCores: metrics.total_cpu_cores,
-        totalMemoryGb: metrics.total_memory_gb,
-        allocatedCpuCores: metrics.allocated_cpu_cores,
-        allocatedMemoryGb: metrics.allocated_memory_gb,
-        totalPods: metrics.total_pods,
-        runningPods: metrics.running_pods,
-        pendingPods: metrics.pending_pods,
-        currentCostPerHour: cost.currentCostPerHour,
-        baselineCostPerHour: cost.baselineCostPerHour,
-        lastUpdated: new Date(metrics.timestamp),
-      });
-      const addedIds = new Set(added);
-      return { kind: 'latest', state: clusterStateOf(updated, health), added: metrics.nodes.filter((n) => addedIds.has(instanceKey(n))), removed };
+    const state: ClusterStateSnapshot = {
+      healthStatus: health,
+      totalNodes: metrics.total_nodes,
+      spotNodes: metrics.spot_nodes,
+      onDemandNodes: metrics.on_demand_nodes,
+      totalCpuCores: metrics.total_cpu_cores,
+      totalMemoryGb: metrics.total_memory_gb,
+      allocatedCpuCores: metrics.allocated_cpu_cores,
+      allocatedMemoryGb: metrics.allocated_memory_gb,
+      totalPods: metrics.total_pods,
+      runningPods: metrics.running_pods,
+      pendingPods: metrics.pending_pods,
+      currentCostPerHour: cost.currentCostPerHour,
+      baselineCostPerHour: cost.baselineCostPerHour,
+      lastUpdated: new Date(metrics.timestamp),
+    };
+    const outcome = await new ClusterMetricsRepository(this.deps.db.db).ingestReport(customerId, clusterId, {
+      metrics,
+      sample: sampleOf(metrics, cost),
+      nodes: metrics.nodes.map((n) => nodeReport(n, received)),
+      state,
+      receivedAt: received,
     });
     if (outcome.kind === 'duplicate') return { accepted: 0, duplicates: 1, server_time: received.toISOString() };
-    if (outcome.kind === 'latest') await this.announce(customerId, clusterId, outcome, now);
+    if (outcome.kind === 'latest') {
+      const added = new Set(outcome.added);
+      const announcement = { state: clusterStateOf({ ...cluster, ...state }, health), added: metrics.nodes.filter((n) => added.has(instanceKey(n))), removed: outcome.removed };
+      this.announcing = this.announcing.then(() => this.announce(customerId, clusterId, announcement, now));
+    }
     return { accepted: 1, duplicates: 0, server_time: received.toISOString() };
   }
 
-  private async announce(customerId: string, clusterId: string, outcome: Extract<Outcome, { kind: 'latest' }>, now: number): Promise<void> {
+  /** Never rejects: a failed publish is logged (frames are hints; the tables are the truth). */
+  private async announce(customerId: string, clusterId: string, outcome: Announcement, now: number): Promise<void> {
     const header = () => ({ v: STREAM_EVENT_VERSION, id: randomUUID(), sent_at: new Date(now).toISOString() });
     const events: AdminStreamEvent[] = [
       ...outcome.added.map((node): AdminStreamEvent => ({ type: 'node_added', ...header(), cluster_id: clusterId, node })),

@@ -5,7 +5,7 @@
 export interface InstallCommands {
   /** `scripts/install-agent.sh` from the CloudOptim repository. */
   script: string;
-  /** Plain kubectl: the agent's Secret, then the Kustomize base in deploy/agent. */
+  /** Plain kubectl: the Kustomize base in deploy/agent, then this cluster's ConfigMap values and Secret. */
   kubectl: string;
 }
 
@@ -15,10 +15,12 @@ export function installCommands(publicUrl: string, clusterId: string, apiKey: st
   const url = publicUrl.replace(/\/+$/, '');
   return {
     script: `scripts/install-agent.sh --central-url ${quote(url)} --cluster-id ${quote(clusterId)} --api-key ${quote(apiKey)}`,
+    // The base ships placeholders; this cluster's values replace them after the apply, then the agent restarts.
     kubectl: [
-      'kubectl create namespace cloudoptim-system --dry-run=client -o yaml | kubectl apply -f -',
-      `kubectl -n cloudoptim-system create secret generic cloudoptim-agent --from-literal=CLOUDOPTIM_CENTRAL_URL=${quote(url)} --from-literal=CLOUDOPTIM_CLUSTER_ID=${quote(clusterId)} --from-literal=CLOUDOPTIM_API_KEY=${quote(apiKey)} --dry-run=client -o yaml | kubectl apply -f -`,
       'kubectl apply -k deploy/agent',
+      `kubectl -n cloudoptim-system create configmap cloudoptim-agent --from-literal=CENTRAL_SERVER_URL=${quote(url)} --from-literal=CLUSTER_ID=${quote(clusterId)} --dry-run=client -o yaml | kubectl apply -f -`,
+      `kubectl -n cloudoptim-system create secret generic cloudoptim-agent --from-literal=CENTRAL_API_KEY=${quote(apiKey)} --dry-run=client -o yaml | kubectl apply -f -`,
+      'kubectl -n cloudoptim-system rollout restart deployment/cloudoptim-agent',
     ].join(' && '),
   };
 }

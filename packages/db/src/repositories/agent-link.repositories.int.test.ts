@@ -9,7 +9,9 @@ import {
   NodesRepository,
   PodsRepository,
   type Cluster,
+  type ClusterStateSnapshot,
   type Database,
+  type MetricsReport,
   type MetricsValues,
   type NodeReport,
 } from '../index.ts';
@@ -266,6 +268,14 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('agent-link re
       expect(error).toMatchObject({ code: 'NOT_FOUND' });
     });
 
+    it('finds a cluster with its agent’s last heartbeat in one read', async () => {
+      const repo = new AgentHeartbeatsRepository(database.db);
+      await repo.record(customerA, cluster.id, heartbeat({ status: 'degraded' }), at(90));
+      expect(await repo.findCluster(customerA, cluster.id)).toEqual({ cluster: await new ClustersRepository(database.db).get(customerA, cluster.id), heartbeat: { receivedAt: at(90), agentStatus: 'degraded' } });
+      expect(await repo.findCluster(customerB, otherCluster.id)).toMatchObject({ cluster: { id: otherCluster.id }, heartbeat: null });
+      expect(await repo.findCluster(customerB, cluster.id)).toBeNull();
+    });
+
     it('lists liveness of every cluster and sets health only when it changes', async () => {
       const repo = new AgentHeartbeatsRepository(database.db);
       const all = await repo.liveness({ limit: 10 });
@@ -276,6 +286,90 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('agent-link re
       expect(await repo.setHealth(customerB, cluster.id, 'RED')).toBe(false);
       const [first] = await repo.liveness({ limit: 1 });
       expect(await repo.liveness({ afterClusterId: first!.clusterId, limit: 10 })).toHaveLength(1);
+    });
+
+    it('beats in one statement: heartbeat, health with the one it replaced, settings version and pending tasks', async () => {
+      const repo = new AgentHeartbeatsRepository(database.db);
+      const fresh = await new ClustersRepository(database.db).create(customerA, { name: 'beating', region: 'us-east-1' });
+      const first = await repo.beat(customerA, fresh.id, heartbeat({ status: 'degraded' }), { receivedAt: at(1), health: 'YELLOW', now: at(1) });
+      expect(first).toEqual({ previousHealth: null, configVersion: 1, pendingTasks: 0 });
+      await database.query(
+        `INSERT INTO tasks (customer_id, cluster_id, task_type, deadline, idempotency_key, created_by) VALUES ($1, $2, 'cordon_node', $3, 'k-1', 'test'), ($1, $2, 'cordon_node', $4, 'k-2', 'test')`,
+        [customerA, fresh.id, at(3600).toISOString(), at(5).toISOString()],
+      );
+      await database.query(`INSERT INTO cluster_settings (cluster_id, customer_id, settings, version) VALUES ($1, $2, '{}', 4)`, [fresh.id, customerA]);
+      const second = await repo.beat(customerA, fresh.id, heartbeat(), { receivedAt: at(31), health: 'GREEN', now: at(31) });
+      // The task past its deadline is not offerable.
+      expect(second).toEqual({ previousHealth: 'YELLOW', configVersion: 4, pendingTasks: 1 });
+      expect((await repo.beat(customerA, fresh.id, heartbeat(), { receivedAt: at(61), health: 'GREEN', now: at(61) })).previousHealth).toBe('GREEN');
+      expect(await repo.find(customerA, fresh.id)).toMatchObject({ agentStatus: 'healthy', receivedAt: at(61) });
+      expect(await new ClustersRepository(database.db).get(customerA, fresh.id)).toMatchObject({ healthStatus: 'GREEN', lastHeartbeatAt: at(61) });
+
+      const error = await repo.beat(customerA, otherCluster.id, heartbeat(), { receivedAt: at(1), health: 'GREEN', now: at(1) }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'NOT_FOUND' });
+      expect(await repo.find(customerB, otherCluster.id)).toBeNull();
+      expect((await new ClustersRepository(database.db).get(customerB, otherCluster.id)).healthStatus).toBeNull();
+    });
+  });
+
+  describe('a whole metrics report in one statement', () => {
+    const state = (pods: number): ClusterStateSnapshot => ({
+      healthStatus: 'GREEN',
+      totalNodes: 2,
+      spotNodes: 1,
+      onDemandNodes: 1,
+      totalCpuCores: 4,
+      totalMemoryGb: 16,
+      allocatedCpuCores: 2,
+      allocatedMemoryGb: 8,
+      totalPods: pods,
+      runningPods: pods,
+      pendingPods: 0,
+      currentCostPerHour: 0.25,
+      baselineCostPerHour: 0.5,
+      lastUpdated: at(0),
+    });
+    const report = (seconds: number, nodes: NodeReport[], pods: PodMetric[]): MetricsReport => ({
+      metrics: { ...metrics(at(seconds)), pods },
+      sample: { sampledAt: at(seconds), cluster: values(), nodes: nodes.map((n) => ({ nodeName: n.nodeName, ...values({ nodeCount: 1 }) })) },
+      nodes,
+      state: { ...state(pods.length), lastUpdated: at(seconds) },
+      receivedAt: at(seconds + 1),
+    });
+
+    it('stores history, latest, nodes, pods and state; a re-sent report is a duplicate, an older one only history', async () => {
+      const repo = new ClusterMetricsRepository(database.db);
+      const reported = await new ClustersRepository(database.db).create(customerA, { name: 'reported', region: 'us-east-1' });
+      const a = nodeReport('i-0000000000000000a', 'node-a');
+      const b = nodeReport('i-0000000000000000b', 'node-b');
+      const first = await repo.ingestReport(customerA, reported.id, report(0, [a, b], [pod('web-1'), pod('web-2')]));
+      expect(first.kind === 'latest' && { added: [...first.added].sort(), removed: first.removed }).toEqual({ added: [a.instanceId, b.instanceId], removed: [] });
+      expect(await repo.ingestReport(customerA, reported.id, report(0, [a], []))).toEqual({ kind: 'duplicate' });
+
+      const second = await repo.ingestReport(customerA, reported.id, report(60, [{ ...a, podCount: 9 }, nodeReport('i-0000000000000000c', 'node-c')], [pod('web-1')]));
+      expect(second).toEqual({ kind: 'latest', added: ['i-0000000000000000c'], removed: [{ nodeName: 'node-b', instanceId: b.instanceId }] });
+      expect((await new NodesRepository(database.db).list(customerA, reported.id)).map((n) => [n.nodeName, n.podCount, n.lastSeenAt])).toEqual([
+        ['node-a', 9, at(61)],
+        ['node-c', 5, at(61)],
+      ]);
+      expect((await new PodsRepository(database.db).list(customerA, reported.id)).map((p) => [p.podName, p.observedAt])).toEqual([['web-1', at(60)]]);
+      expect(await new ClustersRepository(database.db).get(customerA, reported.id)).toMatchObject({ totalPods: 1, currentCostPerHour: 0.25, lastUpdated: at(60), healthStatus: 'GREEN' });
+      expect((await repo.latest(customerA, reported.id))?.metrics.timestamp).toBe(at(60).toISOString());
+      expect(await repo.history(customerA, reported.id, { from: at(0), to: at(60), nodeName: 'node-c' })).toHaveLength(1);
+
+      // Late from the agent's buffer: history only, nothing else moves.
+      expect(await repo.ingestReport(customerA, reported.id, report(30, [b], [pod('old')]))).toEqual({ kind: 'history' });
+      expect((await new NodesRepository(database.db).list(customerA, reported.id)).map((n) => n.nodeName)).toEqual(['node-a', 'node-c']);
+      expect((await new PodsRepository(database.db).list(customerA, reported.id)).map((p) => p.podName)).toEqual(['web-1']);
+      expect((await new ClustersRepository(database.db).get(customerA, reported.id)).lastUpdated).toEqual(at(60));
+      expect(await repo.history(customerA, reported.id, { from: at(0), to: at(60) })).toHaveLength(3);
+    });
+
+    it('refuses a report for another customer’s cluster and writes nothing', async () => {
+      const error = await new ClusterMetricsRepository(database.db).ingestReport(customerA, otherCluster.id, report(0, [nodeReport('i-0000000000000000z', 'node-z')], [pod('web-1')])).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'NOT_FOUND' });
+      expect(await new NodesRepository(database.db).list(customerB, otherCluster.id)).toEqual([]);
+      expect(await new ClusterMetricsRepository(database.db).latest(customerB, otherCluster.id)).toBeUndefined();
     });
   });
 

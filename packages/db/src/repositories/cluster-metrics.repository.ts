@@ -3,7 +3,10 @@ import type { ClusterMetrics } from '@cloudoptim/contracts';
 import type { DrizzleDb } from '../database.ts';
 import { withDbErrors } from '../db-errors.ts';
 import { clusterMetricsLatest, metricsHistory } from '../schema.ts';
-import { isUuid, listLimit, requireUuid } from './repository-helpers.ts';
+import { updateStateCte, type ClusterStateSnapshot } from './clusters.repository.ts';
+import { SYNCED_NODES, syncNodesCtes, syncedNodes, type NodeReport } from './nodes.repository.ts';
+import { replacePodsCtes } from './pods.repository.ts';
+import { found, isUuid, listLimit, requireUuid } from './repository-helpers.ts';
 import { TELEMETRY_COMMIT } from './telemetry-commit.ts';
 
 /** Raw samples are 1-minute resolution; retention rolls them up into hourly rows. */
@@ -120,6 +123,66 @@ function hourFloor(time: Date): Date {
 const CLUSTER_SCOPE = '';
 
 /**
+ * The CTEs `history_in`, `history_head` and `history_tail` (for a `WITH` list) appending a raw sample for the
+ * cluster (head) and its nodes (tail, one row per node name), the rows travelling as one JSON parameter. When the
+ * cluster already has a sample at `sampledAt` nothing is written: select {@link SAMPLE_APPENDED} to know.
+ */
+function appendSampleCtes(customerId: string, clusterId: string, sample: MetricsSample): SQL {
+  // One row per node (the last wins): ON CONFLICT cannot touch a row twice in one statement.
+  const nodes = [...new Map(sample.nodes.filter((n) => n.nodeName !== CLUSTER_SCOPE).map((n) => [n.nodeName, n])).values()];
+  const records = [historyRecord(CLUSTER_SCOPE, sample.cluster), ...nodes.map(({ nodeName, ...values }) => historyRecord(nodeName, values))];
+  const columns = sql.raw(VALUE_COLUMNS.join(', '));
+  const insert = (where: SQL) =>
+    sql`INSERT INTO ${metricsHistory} (customer_id, cluster_id, node_name, resolution_seconds, sampled_at, sample_count, ${columns})
+        SELECT ${customerId}, ${clusterId}, node_name, ${RAW_RESOLUTION_SECONDS}, ${sample.sampledAt.toISOString()}::timestamptz, 1, ${columns}
+          FROM history_in WHERE ${where}
+        ON CONFLICT (cluster_id, node_name, resolution_seconds, sampled_at) DO NOTHING`;
+  return sql`history_in AS (SELECT * FROM jsonb_to_recordset(${JSON.stringify(records)}::jsonb) AS r(${sql.raw(HISTORY_RECORD)})),
+    history_head AS (${insert(sql`node_name = ${CLUSTER_SCOPE}`)} RETURNING 1),
+    history_tail AS (${insert(sql`node_name <> ${CLUSTER_SCOPE} AND EXISTS (SELECT 1 FROM history_head)`)})`;
+}
+
+/** Whether the statement's {@link appendSampleCtes} appended the sample (false: a duplicate). */
+const SAMPLE_APPENDED = sql`EXISTS (SELECT 1 FROM history_head)`;
+
+/**
+ * The CTE `latest_stored` storing `metrics` as the cluster's latest when `when` holds, unless the stored one is
+ * newer (by `metrics.timestamp`); select {@link LATEST_STORED} to know whether it became the latest.
+ */
+function storeLatestCte(customerId: string, clusterId: string, metrics: ClusterMetrics, receivedAt: Date, when: SQL): SQL {
+  return sql`latest_stored AS (
+      INSERT INTO ${clusterMetricsLatest} (cluster_id, customer_id, metrics, sampled_at, received_at)
+      SELECT ${clusterId}, ${customerId}, ${JSON.stringify(metrics)}::json, ${metrics.timestamp}::timestamptz, ${receivedAt.toISOString()}::timestamptz WHERE ${when}
+      ON CONFLICT (cluster_id) DO UPDATE SET metrics = excluded.metrics, sampled_at = excluded.sampled_at, received_at = excluded.received_at
+        WHERE ${clusterMetricsLatest.customerId} = ${customerId} AND ${clusterMetricsLatest.sampledAt} <= excluded.sampled_at
+      RETURNING 1
+    )`;
+}
+
+/** Whether the statement's {@link storeLatestCte} stored the report as the latest. */
+const LATEST_STORED = sql`EXISTS (SELECT 1 FROM latest_stored)`;
+
+/** A whole metrics report for {@link ClusterMetricsRepository.ingestReport}. */
+export interface MetricsReport {
+  /** The report as the agent sent it (validated): stored as the latest; its pods and timestamp are used as is. */
+  metrics: ClusterMetrics;
+  /** Its history sample (cluster and per node, with costs). */
+  sample: MetricsSample;
+  /** Its nodes, keyed by instance id. */
+  nodes: readonly NodeReport[];
+  /** The cluster state it leads to. */
+  state: ClusterStateSnapshot;
+  /** Central's clock when it arrived. */
+  receivedAt: Date;
+}
+
+/** What {@link ClusterMetricsRepository.ingestReport} did (see there); `added` are instance ids. */
+export type ReportOutcome =
+  | { kind: 'duplicate' }
+  | { kind: 'history' }
+  | { kind: 'latest'; added: string[]; removed: Array<{ nodeName: string; instanceId: string }> };
+
+/**
  * Metrics of the clusters: history (per cluster and per node; raw samples, rolled up to hourly rows by retention)
  * and the latest ClusterMetrics as the agent sent it. Scoped by customer, except the retention methods, which the
  * retention worker runs over every cluster. Errors are AppErrors: VALIDATION_FAILED (bad ids), NOT_FOUND (the
@@ -129,30 +192,15 @@ export class ClusterMetricsRepository {
   constructor(private readonly db: DrizzleDb) {}
 
   /**
-   * Appends a raw sample for the cluster and its nodes, in one statement (the rows travel as one JSON parameter).
-   * Returns false, writing nothing, when the cluster already has a sample with this `sampledAt` (a report re-sent
-   * after a lost answer). Telemetry: the transaction it runs in commits without waiting for the WAL flush (see
-   * TELEMETRY_COMMIT).
+   * Appends a raw sample for the cluster and its nodes, in one statement (see {@link appendSampleCtes}). Returns
+   * false, writing nothing, when the cluster already has a sample with this `sampledAt` (a report re-sent after a
+   * lost answer).
    */
   async appendSample(customerId: string, clusterId: string, sample: MetricsSample): Promise<boolean> {
     requireUuid(customerId, 'customer_id');
     requireUuid(clusterId, 'cluster_id');
-    // One row per node (the last wins): ON CONFLICT cannot touch a row twice in one statement.
-    const nodes = [...new Map(sample.nodes.filter((n) => n.nodeName !== CLUSTER_SCOPE).map((n) => [n.nodeName, n])).values()];
-    const records = [historyRecord(CLUSTER_SCOPE, sample.cluster), ...nodes.map(({ nodeName, ...values }) => historyRecord(nodeName, values))];
-    const columns = sql.raw(VALUE_COLUMNS.join(', '));
-    const insert = (where: SQL) =>
-      sql`INSERT INTO ${metricsHistory} (customer_id, cluster_id, node_name, resolution_seconds, sampled_at, sample_count, ${columns})
-          SELECT ${customerId}, ${clusterId}, node_name, ${RAW_RESOLUTION_SECONDS}, ${sample.sampledAt.toISOString()}::timestamptz, 1, ${columns}
-            FROM incoming WHERE ${where}
-          ON CONFLICT (cluster_id, node_name, resolution_seconds, sampled_at) DO NOTHING`;
     return withDbErrors('append metrics sample', async () => {
-      const { rows } = (await this.db.execute(
-        sql`WITH incoming AS (SELECT * FROM jsonb_to_recordset(${JSON.stringify(records)}::jsonb) AS r(${sql.raw(HISTORY_RECORD)})),
-                 head AS (${insert(sql`node_name = ${CLUSTER_SCOPE}`)} RETURNING 1),
-                 tail AS (${insert(sql`node_name <> ${CLUSTER_SCOPE} AND EXISTS (SELECT 1 FROM head)`)})
-            SELECT ${TELEMETRY_COMMIT} AS commit_mode, EXISTS (SELECT 1 FROM head) AS appended`,
-      )) as unknown as { rows: Array<{ appended: boolean }> };
+      const { rows } = (await this.db.execute(sql`WITH ${appendSampleCtes(customerId, clusterId, sample)} SELECT ${SAMPLE_APPENDED} AS appended`)) as unknown as { rows: Array<{ appended: boolean }> };
       return rows[0]?.appended === true;
     });
   }
@@ -165,16 +213,39 @@ export class ClusterMetricsRepository {
     requireUuid(customerId, 'customer_id');
     requireUuid(clusterId, 'cluster_id');
     return withDbErrors('store latest metrics', async () => {
-      const rows = await this.db
-        .insert(clusterMetricsLatest)
-        .values({ customerId, clusterId, metrics: metrics as unknown as Record<string, unknown>, sampledAt: new Date(metrics.timestamp), receivedAt })
-        .onConflictDoUpdate({
-          target: clusterMetricsLatest.clusterId,
-          set: { metrics: sql.raw('excluded.metrics'), sampledAt: sql.raw('excluded.sampled_at'), receivedAt: sql.raw('excluded.received_at') },
-          setWhere: and(eq(clusterMetricsLatest.customerId, customerId), sql`${clusterMetricsLatest.sampledAt} <= excluded.sampled_at`),
-        })
-        .returning({ clusterId: clusterMetricsLatest.clusterId });
-      return rows.length > 0;
+      const { rows } = (await this.db.execute(sql`WITH ${storeLatestCte(customerId, clusterId, metrics, receivedAt, sql`true`)} SELECT ${LATEST_STORED} AS stored`)) as unknown as { rows: Array<{ stored: boolean }> };
+      return rows[0]?.stored === true;
+    });
+  }
+
+  /**
+   * Ingests a whole metrics report in ONE statement (atomic without a transaction, one round trip): appends the
+   * history sample — a re-sent report (same timestamp) is a `duplicate` and changes nothing — and, when the report
+   * is the newest of the cluster, stores it as the latest, syncs the nodes (upserted, the missing ones deleted),
+   * replaces the pods and stores the cluster's state; an older report only fills in history (`history`).
+   * Telemetry: commits without waiting for the WAL flush (see TELEMETRY_COMMIT).
+   * @throws NOT_FOUND when the cluster is not the customer's; VALIDATION_FAILED for bad ids or values.
+   */
+  async ingestReport(customerId: string, clusterId: string, report: MetricsReport): Promise<ReportOutcome> {
+    requireUuid(customerId, 'customer_id');
+    requireUuid(clusterId, 'cluster_id');
+    const { metrics, receivedAt } = report;
+    const latest = sql`EXISTS (SELECT 1 FROM latest_stored)`;
+    return withDbErrors('ingest metrics report', async () => {
+      const { rows } = (await this.db.execute(
+        sql`WITH ${appendSampleCtes(customerId, clusterId, report.sample)},
+                 ${storeLatestCte(customerId, clusterId, metrics, receivedAt, SAMPLE_APPENDED)},
+                 ${syncNodesCtes(customerId, clusterId, report.nodes, receivedAt, latest)},
+                 ${replacePodsCtes(customerId, clusterId, metrics.pods, new Date(metrics.timestamp), receivedAt, latest)},
+                 ${updateStateCte(this.db, customerId, clusterId, report.state, latest)}
+            SELECT ${TELEMETRY_COMMIT} AS commit_mode, ${SAMPLE_APPENDED} AS appended, ${LATEST_STORED} AS stored,
+                   EXISTS (SELECT 1 FROM state_updated) AS state_stored, ${SYNCED_NODES}`,
+      )) as unknown as { rows: Array<{ appended: boolean; stored: boolean; state_stored: boolean; nodes_added: unknown; nodes_removed: unknown }> };
+      const row = rows[0];
+      if (!row?.appended) return { kind: 'duplicate' };
+      if (!row.stored) return { kind: 'history' };
+      found(row.state_stored ? row : null, 'cluster', clusterId);
+      return { kind: 'latest', ...syncedNodes(row) };
     });
   }
 

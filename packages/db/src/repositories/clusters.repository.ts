@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
 import type { DrizzleDb } from '../database.ts';
 import { withDbErrors } from '../db-errors.ts';
 import { clusters } from '../schema.ts';
@@ -72,6 +72,19 @@ export function toCluster(row: typeof clusters.$inferSelect): Cluster {
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
+}
+
+/**
+ * The CTE `state_updated` (for a `WITH` list) storing the cluster's latest reported state, as
+ * {@link ClustersRepository.updateState} does, when `when` holds; it returns a row when it did.
+ */
+export function updateStateCte(db: DrizzleDb, customerId: string, clusterId: string, state: ClusterStateSnapshot, when: SQL): SQL {
+  const update = db
+    .update(clusters)
+    .set({ ...state, updatedAt: sql`now()` })
+    .where(and(eq(clusters.customerId, customerId), eq(clusters.id, clusterId), when))
+    .returning({ id: clusters.id });
+  return sql`state_updated AS (${update.getSQL()})`;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, notInArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { DrizzleDb } from '../database.ts';
 import { withDbErrors } from '../db-errors.ts';
 import { nodes } from '../schema.ts';
@@ -81,6 +81,63 @@ const SYNCED_COLUMNS = [
 ] as const;
 
 /**
+ * The CTEs `nodes_in`, `nodes_known`, `nodes_removed` and `nodes_upserted` (for a `WITH` list) that make the
+ * cluster's stored nodes those of one report: every reported node upserted (one row per instance, the last wins),
+ * the nodes the report no longer has deleted. The nodes travel as one JSON parameter. Nothing changes unless
+ * `when` holds. Select {@link SYNCED_NODES} in the same statement to learn what was added and removed (every part
+ * of one statement reads the same snapshot: `nodes_known` is the set before the report). The ids must be valid.
+ */
+export function syncNodesCtes(customerId: string, clusterId: string, reports: readonly NodeReport[], seenAt: Date, when: SQL = sql`true`): SQL {
+  const records = [...new Map(reports.map((r) => [r.instanceId, r])).values()].map((r) => ({
+    node_name: r.nodeName,
+    instance_id: r.instanceId,
+    instance_type: r.instanceType,
+    availability_zone: r.availabilityZone,
+    capacity_type: r.capacityType,
+    cpu_allocatable_cores: r.cpuAllocatableCores,
+    memory_allocatable_gb: r.memoryAllocatableGb,
+    cpu_allocated_cores: r.cpuAllocatedCores,
+    memory_allocated_gb: r.memoryAllocatedGb,
+    cpu_used_cores: r.cpuUsedCores,
+    memory_used_gb: r.memoryUsedGb,
+    pod_count: r.podCount,
+    unschedulable: r.unschedulable ?? false,
+  }));
+  const columns = sql.raw(SYNCED_COLUMNS.join(', '));
+  return sql`nodes_in AS (
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(records)}::jsonb) AS n(node_name text, instance_id text, instance_type text,
+        availability_zone text, capacity_type text, cpu_allocatable_cores double precision, memory_allocatable_gb double precision,
+        cpu_allocated_cores double precision, memory_allocated_gb double precision, cpu_used_cores double precision,
+        memory_used_gb double precision, pod_count integer, unschedulable boolean)
+    ), nodes_known AS (
+      SELECT instance_id FROM ${nodes} WHERE customer_id = ${customerId} AND cluster_id = ${clusterId} AND ${when}
+    ), nodes_removed AS (
+      DELETE FROM ${nodes} WHERE customer_id = ${customerId} AND cluster_id = ${clusterId} AND ${when} AND instance_id NOT IN (SELECT instance_id FROM nodes_in)
+      RETURNING node_name, instance_id
+    ), nodes_upserted AS (
+      INSERT INTO ${nodes} (customer_id, cluster_id, ${columns}, last_seen_at)
+      SELECT ${customerId}, ${clusterId}, ${columns}, ${seenAt.toISOString()}::timestamptz FROM nodes_in WHERE ${when}
+      ON CONFLICT (cluster_id, instance_id) DO UPDATE SET
+        ${sql.raw(SYNCED_COLUMNS.filter((c) => c !== 'instance_id').map((c) => `${c} = excluded.${c}`).join(', '))},
+        last_seen_at = excluded.last_seen_at, updated_at = now()
+        WHERE ${nodes.customerId} = ${customerId}
+      RETURNING 1
+    )`;
+}
+
+/** Select-list items reading what {@link syncNodesCtes} did: `nodes_added` (instance ids) and `nodes_removed`. */
+export const SYNCED_NODES = sql`(SELECT coalesce(json_agg(instance_id), '[]') FROM nodes_in WHERE instance_id NOT IN (SELECT instance_id FROM nodes_known)
+                                   AND EXISTS (SELECT 1 FROM nodes_upserted)) AS nodes_added,
+  (SELECT coalesce(json_agg(json_build_object('nodeName', node_name, 'instanceId', instance_id)), '[]') FROM nodes_removed) AS nodes_removed`;
+
+/** What {@link syncNodesCtes} did, from the row that selected {@link SYNCED_NODES}. */
+export function syncedNodes(row: { nodes_added: unknown; nodes_removed: unknown }): { added: string[]; removed: Array<{ nodeName: string; instanceId: string }> } {
+  // json comes back parsed from node-postgres and PGlite alike; a string is parsed for drivers that do not.
+  const json = <T>(value: unknown): T => (typeof value === 'string' ? JSON.parse(value) : value) as T;
+  return { added: json(row.nodes_added), removed: json(row.nodes_removed) };
+}
+
+/**
  * Nodes, scoped by customer. Upserts key on (cluster, instance_id): the same instance reported again updates its
  * row. Errors are AppErrors: NOT_FOUND (the cluster is not the customer's), VALIDATION_FAILED (bad capacity type,
  * negative quantities, bad ids).
@@ -148,60 +205,6 @@ export class NodesRepository {
         .returning();
       const byInstance = new Map(rows.map((row) => [row.instanceId, toNode(row)]));
       return reports.map((report) => byInstance.get(report.instanceId)!);
-    });
-  }
-
-  /**
-   * Makes the cluster's stored nodes those of one report, in one statement: upserts every reported node (the last
-   * report of an instance wins) and deletes the nodes the report no longer has. Returns the instance ids that
-   * were not stored before and the nodes deleted, so the caller can announce both.
-   * @throws NOT_FOUND when the cluster is not the customer's; VALIDATION_FAILED for bad ids or values.
-   */
-  async sync(customerId: string, clusterId: string, reports: readonly NodeReport[], seenAt: Date): Promise<{ added: string[]; removed: Array<{ nodeName: string; instanceId: string }> }> {
-    requireUuid(customerId, 'customer_id');
-    requireUuid(clusterId, 'cluster_id');
-    const records = [...new Map(reports.map((r) => [r.instanceId, r])).values()].map((r) => ({
-      node_name: r.nodeName,
-      instance_id: r.instanceId,
-      instance_type: r.instanceType,
-      availability_zone: r.availabilityZone,
-      capacity_type: r.capacityType,
-      cpu_allocatable_cores: r.cpuAllocatableCores,
-      memory_allocatable_gb: r.memoryAllocatableGb,
-      cpu_allocated_cores: r.cpuAllocatedCores,
-      memory_allocated_gb: r.memoryAllocatedGb,
-      cpu_used_cores: r.cpuUsedCores,
-      memory_used_gb: r.memoryUsedGb,
-      pod_count: r.podCount,
-      unschedulable: r.unschedulable ?? false,
-    }));
-    const columns = sql.raw(SYNCED_COLUMNS.join(', '));
-    return withDbErrors('sync nodes', async () => {
-      // Every part of one statement reads the same snapshot: `known` is the set before this report.
-      const { rows } = (await this.db.execute(
-        sql`WITH incoming AS (
-              SELECT * FROM jsonb_to_recordset(${JSON.stringify(records)}::jsonb) AS n(node_name text, instance_id text, instance_type text,
-                availability_zone text, capacity_type text, cpu_allocatable_cores double precision, memory_allocatable_gb double precision,
-                cpu_allocated_cores double precision, memory_allocated_gb double precision, cpu_used_cores double precision,
-                memory_used_gb double precision, pod_count integer, unschedulable boolean)
-            ), known AS (
-              SELECT instance_id FROM ${nodes} WHERE customer_id = ${customerId} AND cluster_id = ${clusterId}
-            ), removed AS (
-              DELETE FROM ${nodes} WHERE customer_id = ${customerId} AND cluster_id = ${clusterId} AND instance_id NOT IN (SELECT instance_id FROM incoming)
-              RETURNING node_name, instance_id
-            ), upserted AS (
-              INSERT INTO ${nodes} (customer_id, cluster_id, ${columns}, last_seen_at)
-              SELECT ${customerId}, ${clusterId}, ${columns}, ${seenAt.toISOString()}::timestamptz FROM incoming
-              ON CONFLICT (cluster_id, instance_id) DO UPDATE SET
-                ${sql.raw(SYNCED_COLUMNS.filter((c) => c !== 'instance_id').map((c) => `${c} = excluded.${c}`).join(', '))},
-                last_seen_at = excluded.last_seen_at, updated_at = now()
-                WHERE ${nodes.customerId} = ${customerId}
-            )
-            SELECT (SELECT coalesce(json_agg(instance_id), '[]') FROM incoming WHERE instance_id NOT IN (SELECT instance_id FROM known)) AS added,
-                   (SELECT coalesce(json_agg(json_build_object('nodeName', node_name, 'instanceId', instance_id)), '[]') FROM removed) AS removed`,
-      )) as unknown as { rows: Array<{ added: unknown; removed: unknown }> };
-      const json = <T>(value: unknown): T => (typeof value === 'string' ? JSON.parse(value) : value) as T;
-      return { added: json<string[]>(rows[0]?.added ?? '[]'), removed: json<Array<{ nodeName: string; instanceId: string }>>(rows[0]?.removed ?? '[]') };
     });
   }
 

@@ -89,6 +89,23 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('TasksReposito
     expect(await repo.countOfferable(cluster.id, at(12))).toBe(0);
   });
 
+  it('tells a poll whether it has anything to do: pending, lease expired or deadline passed', async () => {
+    expect(await repo.hasDueWork(cluster.id, at(0))).toBe(false);
+    const { task } = await repo.enqueue(customerA, cluster.id, newTask({ deadline: at(600) }), at(0));
+    expect(await repo.hasDueWork(cluster.id, at(1))).toBe(true);
+    expect(await repo.hasDueWork(otherCluster.id, at(1))).toBe(false);
+    await lease(at(1));
+    expect(await repo.hasDueWork(cluster.id, at(30))).toBe(false);
+    expect(await repo.hasDueWork(cluster.id, at(61))).toBe(true);
+    await repo.markRunning(cluster.id, [task.id], at(700), at(62));
+    expect(await repo.hasDueWork(cluster.id, at(62))).toBe(false);
+    // Running with a live lease, but past its deadline: the poll must time it out.
+    expect(await repo.hasDueWork(cluster.id, at(600))).toBe(true);
+    await repo.recordResult(cluster.id, task.id, result(task, { attempt: 1 }), at(63));
+    expect(await repo.hasDueWork(cluster.id, at(601))).toBe(false);
+    expect(await repo.hasDueWork('not-a-uuid', at(0))).toBe(false);
+  });
+
   it('never gives the same task to two pollers at once', async () => {
     for (let i = 0; i < 30; i++) await repo.enqueue(customerA, cluster.id, newTask(), at(i));
     const polls = await Promise.all(Array.from({ length: 8 }, (_, i) => lease(at(100), 5, `agent-${i}`)));

@@ -3,7 +3,7 @@
  * with the indexes 0007_client_perf.sql adds.
  */
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, doublePrecision, index, integer, jsonb, pgTable, smallint, text, unique, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, doublePrecision, index, integer, json, jsonb, pgTable, smallint, text, unique, uuid } from 'drizzle-orm/pg-core';
 import { at, createdAt, money, updatedAt } from './columns.ts';
 import { clusterRef } from './refs.ts';
 
@@ -94,7 +94,7 @@ export const clusterEvents = pgTable(
   ],
 );
 
-/** The latest pods of each cluster. CPU in millicores, memory in bytes. */
+/** The latest pods of each cluster. CPU in millicores, memory in bytes. Stored with fillfactor 50 (0007_client_perf). */
 export const podSnapshots = pgTable(
   'pod_snapshots',
   {
@@ -162,7 +162,8 @@ export const clusterMetricsLatest = pgTable(
   {
     clusterId: uuid('cluster_id').primaryKey(),
     customerId: uuid('customer_id').notNull(),
-    metrics: jsonb('metrics').$type<Record<string, unknown>>().notNull(),
+    // json, not jsonb, since 0007_client_perf: stored and read whole, never queried inside
+    metrics: json('metrics').$type<Record<string, unknown>>().notNull(),
     sampledAt: at('sampled_at').notNull(),
     receivedAt: at('received_at').notNull(),
   },
