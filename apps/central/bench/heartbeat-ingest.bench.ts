@@ -71,6 +71,6 @@ console.log(
     name: 'heartbeat-ingest',
     results: { database: target.label, requests_per_round: REQUESTS, rounds: ROUNDS, concurrency: CONCURRENCY, heartbeat_rps: centralRps, bare_post_rps: bareRps, heartbeat_rps_runs: centralRuns.map(Math.round), bare_rps_runs: bareRuns.map(Math.round) },
     ratios: { heartbeat_vs_bare_post: ratio },
-    notes: 'in-process inject, 8 concurrent; heartbeat = agent key lookup (5 s cache) + zod validation + heartbeat upsert + settings read',
+    notes: 'in-process inject, 8 concurrent; heartbeat = agent key lookup (60 s cache, revocations over NOTIFY) + zod validation + heartbeat upsert + settings read',
   }),
 );
