@@ -35,6 +35,7 @@ export async function runAgent(env: Env, options: { log?: Logger } = {}): Promis
     connection: config.kubeconfig ? { kubeconfigPath: config.kubeconfig, ...(config.kubeContext ? { context: config.kubeContext } : {}) } : { inCluster: true },
     clock,
     log: log.child({ component: 'kube' }),
+    pageSize: config.kubePageSize,
   });
   const central = new CentralClient({
     baseUrl: config.centralUrl,

@@ -20,7 +20,8 @@ export const CentralConfigSchema = z.object({
   SESSION_TTL_SECONDS: envSchemas.positiveInt(12 * 3600),
   /** Browser origins allowed to call the API with credentials (comma-separated); empty: same origin only. */
   CORS_ORIGINS: z.string().default(''),
-  BODY_LIMIT_BYTES: envSchemas.positiveInt(8 * 1024 * 1024),
+  // An agent's metrics report of a 10,000-pod cluster is ~7 MB.
+  BODY_LIMIT_BYTES: envSchemas.positiveInt(16 * 1024 * 1024),
   /** Requests per minute per credential (or per IP without one). */
   RATE_LIMIT_PER_MINUTE: envSchemas.positiveInt(1200),
   /** Optional shared rate-limit store across replicas. */
