@@ -61,6 +61,9 @@ export function noRisk(summary: string): DecisionResponse['risk_assessment'] {
 
 /** True when a pod must not be moved: do-not-disrupt, or an excluded namespace / workload. */
 export function isProtectedPod(pod: PodMetric, constraints: DecisionRequest['constraints']): boolean {
+  // DaemonSet pods run on every node and are never evicted by a drain: they cannot pin a node (else a
+  // kube-system DaemonSet such as kube-proxy would protect every node of every cluster).
+  if (pod.owner?.kind === 'DaemonSet') return false;
   if (pod.do_not_disrupt) return true;
   if (constraints.excluded_namespaces.includes(pod.namespace)) return true;
   return pod.owner !== null && constraints.excluded_workloads.some((w) => w.namespace === pod.namespace && w.kind === pod.owner?.kind && w.name === pod.owner.name);
