@@ -11,6 +11,7 @@ import type { CloudInstance, CloudProvider, LaunchPool } from '@cloudoptim/cloud
 import type { Cluster, Node } from '@cloudoptim/db';
 import type { Market } from '@cloudoptim/market';
 import type { Clock, Logger } from '@cloudoptim/runtime';
+import { clusterStateOf } from '../cluster-data/cluster-state.ts';
 import type { MlGateway } from '../ml/ml-gateway.ts';
 import type { ClusterSettings } from '../settings/cluster-settings.ts';
 
@@ -148,23 +149,8 @@ export class ReplacementLauncher {
     }
     const now = new Date(this.deps.clock.now()).toISOString();
     const state: ClusterStateDetail = {
-      cluster_id: cluster.id,
-      cluster_name: cluster.name,
-      region: cluster.region,
-      total_nodes: cluster.totalNodes,
-      spot_nodes: cluster.spotNodes,
-      on_demand_nodes: cluster.onDemandNodes,
-      total_cpu_cores: cluster.totalCpuCores,
-      total_memory_gb: cluster.totalMemoryGb,
-      allocated_cpu_cores: cluster.allocatedCpuCores,
-      allocated_memory_gb: cluster.allocatedMemoryGb,
-      total_pods: cluster.totalPods,
-      running_pods: cluster.runningPods,
-      pending_pods: cluster.pendingPods,
-      current_cost_per_hour: cluster.currentCostPerHour,
-      baseline_cost_per_hour: cluster.baselineCostPerHour,
+      ...clusterStateOf(cluster, cluster.healthStatus ?? 'GREEN'),
       last_updated: (cluster.lastUpdated ?? new Date(this.deps.clock.now())).toISOString(),
-      health_status: cluster.healthStatus ?? 'GREEN',
       nodes: [],
       pods: [],
       pending_pod_details: [],
