@@ -17,10 +17,11 @@ import { savingsFeature } from './savings/savings.routes.ts';
 import { notificationsFeature } from './notifications/notifications.routes.ts';
 import { adminStreamFeature } from './realtime/admin-stream.routes.ts';
 import { mlAdminFeature } from './models/ml-admin.routes.ts';
+import { backtestFeature } from './backtest/backtest.routes.ts';
 import { adminUiFeature } from './ui/admin-ui.routes.ts';
 import type { CentralContext } from './context.ts';
 import type { RouteRegistrar } from './http/route.ts';
 
 export type Feature = (routes: RouteRegistrar, app: FastifyInstance, ctx: CentralContext) => Promise<void> | void;
 
-export const FEATURES: Feature[] = [authFeature, customersFeature, usersFeature, clustersFeature, settingsFeature, auditFeature, optimizationsFeature, clientFeature, clusterDataFeature, spotEventsFeature, savingsFeature, notificationsFeature, adminStreamFeature, mlAdminFeature, adminUiFeature];
+export const FEATURES: Feature[] = [authFeature, customersFeature, usersFeature, clustersFeature, settingsFeature, auditFeature, optimizationsFeature, clientFeature, clusterDataFeature, spotEventsFeature, savingsFeature, notificationsFeature, adminStreamFeature, mlAdminFeature, backtestFeature, adminUiFeature];

@@ -1,13 +1,13 @@
 /**
  * The model registry and the gap filler (central proxies them to the ML server under /api/v1/admin/ml), plus
- * the calls of features central may not offer yet (a test prediction, the backtest): those answer the 404
- * envelope `no route …`, which the pages show as "not available on this server".
+ * the test prediction and the backtest. An older central without those answers the 404 envelope `no route …`,
+ * which the pages show as "not available on this server".
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { useApi } from './api-context.tsx';
 import { queryKeys } from './query-keys.ts';
-import type { GapAnalysis, GapFillJob, ModelActivation, ModelEvaluation, ModelFormat, ModelList, ModelView } from './wire-types.ts';
+import type { BacktestCoverage, GapAnalysis, GapFillJob, ModelActivation, ModelEvaluation, ModelFormat, ModelList, ModelView } from './wire-types.ts';
 
 const ML = '/api/v1/admin/ml';
 
@@ -120,8 +120,16 @@ const isFinished = (job: GapFillJob) => job.status === 'completed' || job.status
 
 export interface BacktestInput {
   cluster_id: string;
+  /** Price history region (central defaults to the cluster's). */
+  region?: string;
   from: string;
   to: string;
+}
+
+/** The regions and windows the Spot price history covers, and the longest window a backtest takes. */
+export function useBacktestCoverage() {
+  const api = useApi();
+  return useQuery({ queryKey: queryKeys.backtestCoverage, queryFn: () => api.get<BacktestCoverage>('/api/v1/admin/backtest/coverage'), staleTime: Infinity });
 }
 
 /** "What would this cluster have saved": strategies replayed on the real spot price history. */

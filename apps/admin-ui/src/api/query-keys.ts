@@ -28,4 +28,5 @@ export const queryKeys = {
   models: ['ml', 'models'] as const,
   gapJobs: ['ml', 'gap-jobs'] as const,
   gapJob: (jobId: string) => ['ml', 'gap-job', jobId] as const,
+  backtestCoverage: ['backtest', 'coverage'] as const,
 };

@@ -384,3 +384,9 @@ export interface GapFillJob {
   created_at?: string;
   finished_at?: string | null;
 }
+
+/** GET /api/v1/admin/backtest/coverage: what the Spot price history covers (ISO instants). */
+export interface BacktestCoverage {
+  max_days: number;
+  regions: { region: string; first: string; last: string; availability_zones: string[] }[];
+}

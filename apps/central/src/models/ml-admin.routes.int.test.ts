@@ -82,6 +82,20 @@ describe('admin ML routes (proxied to the ML server)', () => {
     expectError(await central.app.inject({ method: 'GET', url: '/api/v1/admin/ml/data/jobs/00000000-0000-4000-8000-000000000000', headers: op }), 404, 'NOT_FOUND');
   });
 
+  it('any signed-in user tests a prediction, scored by the active model; a bad pool is refused before it leaves central', async () => {
+    const pool = { region: 'us-east-1', availability_zone: 'us-east-1a', instance_type: 'm5.large', spot_price: 0.04, launch_time: '2024-03-01T00:00:00Z' };
+    const res = await central.app.inject({ method: 'POST', url: '/api/v1/admin/ml/predict/spot-interruption', headers: bearer(customer.viewer.token), payload: pool });
+    expect(res.statusCode, res.body).toBe(200);
+    const answer = res.json();
+    expect(answer).toMatchObject({ model_version: 'xgb-central-1', instance_type: 'm5.large', availability_zone: 'us-east-1a', horizon_hours: 730 });
+    expect(answer.interruption_probability).toBeGreaterThanOrEqual(0);
+    expect(answer.interruption_probability).toBeLessThanOrEqual(1);
+    expect(['SAFE_TO_USE', 'USE_WITH_CAUTION', 'AVOID']).toContain(answer.recommendation);
+    const bad = expectError(await central.app.inject({ method: 'POST', url: '/api/v1/admin/ml/predict/spot-interruption', headers: op, payload: { ...pool, availability_zone: 'eu-west-1a' } }), 400, 'VALIDATION_FAILED');
+    expect(bad.message).toContain('availability_zone');
+    expectError(await central.app.inject({ method: 'POST', url: '/api/v1/admin/ml/predict/spot-interruption', payload: pool }), 401, 'UNAUTHENTICATED');
+  });
+
   it('analyses gaps and lists jobs for any signed-in user', async () => {
     const res = await central.app.inject({ method: 'POST', url: '/api/v1/admin/ml/data/gap-analysis', headers: bearer(customer.viewer.token), payload: { region: 'us-east-1', instance_types: ['m5.large'], availability_zones: ['us-east-1a'] } });
     expect(res.statusCode, res.body).toBe(200);

@@ -2,13 +2,13 @@
  * The model registry and the gap filler for the admin UI, proxied to the ML server: list / upload / activate
  * / roll back / delete / evaluate models; gap analysis, fill jobs and their progress. Models and price data
  * serve every customer, so changes are for operators (and audited, with no customer); any signed-in user
- * may read. Inputs are validated here too, so bad requests never leave central.
+ * may read and test a prediction. Inputs are validated here too, so bad requests never leave central.
  *
  * Upload is JSON with the file base64-encoded (`artifact_base64`), as the ML server's JSON upload takes it;
  * the request must fit central's BODY_LIMIT_BYTES.
  */
 import { z } from 'zod';
-import { AvailabilityZoneSchema, AwsRegionSchema, InstanceTypeSchema, VersionSchema } from '@cloudoptim/contracts';
+import { AvailabilityZoneSchema, AwsRegionSchema, InstanceTypeSchema, IsoDateTimeSchema, VersionSchema } from '@cloudoptim/contracts';
 import type { Feature } from '../features.ts';
 import { relayToMl } from './ml-proxy.ts';
 
@@ -48,6 +48,21 @@ const ScopeSchema = z
   .strict();
 const GapAnalysisSchema = z.looseObject({ region: z.string(), window: z.record(z.string(), z.unknown()), series_total: z.number(), series_with_gaps: z.number(), missing_days: z.number(), series: z.array(z.unknown()) });
 const JobSchema = z.looseObject({ job_id: z.string(), status: z.enum(['queued', 'running', 'completed', 'failed']), progress: z.number(), series_total: z.number(), series_done: z.number(), records_filled: z.number(), error: z.string().nullable() });
+/** One pool, as the ML server's predict call takes it (batches are for the optimizer, not this test form). */
+const PredictSchema = z
+  .strictObject({
+    region: AwsRegionSchema,
+    availability_zone: AvailabilityZoneSchema,
+    instance_type: InstanceTypeSchema,
+    /** USD per hour. */
+    spot_price: z.number().positive().finite(),
+    launch_time: IsoDateTimeSchema,
+    horizon_hours: z.number().positive().max(8760).optional(),
+  })
+  .superRefine((p, ctx) => {
+    if (!p.availability_zone.startsWith(p.region)) ctx.addIssue({ code: 'custom', path: ['availability_zone'], message: `${p.availability_zone} is not a zone of ${p.region}` });
+  });
+const PredictionSchema = z.looseObject({ interruption_probability: z.number(), confidence: z.number(), recommendation: z.string(), model_version: z.string(), horizon_hours: z.number(), factors: z.array(z.unknown()) });
 const JobParams = z.object({ id: z.uuid() });
 const JobsQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) });
 
@@ -141,6 +156,17 @@ export const mlAdminFeature: Feature = (routes, _app, ctx) => {
       await relayToMl(ctx.ml, 'DELETE', `${ML}/models/${encodeURIComponent(params.version)}`);
       await audit(req, principal.email, 'ml_model.delete', `ml_model/${params.version}`);
     },
+  });
+
+  routes.define({
+    method: 'POST',
+    path: `${ADMIN}/predict/spot-interruption`,
+    summary: 'Interruption probability of one Spot pool from the model serving now (a test prediction; names the model version)',
+    tag: TAG,
+    auth: 'user',
+    body: PredictSchema,
+    response: PredictionSchema,
+    handler: async ({ body }) => PredictionSchema.parse(await relayToMl(ctx.ml, 'POST', `${ML}/predict/spot-interruption`, body)),
   });
 
   routes.define({

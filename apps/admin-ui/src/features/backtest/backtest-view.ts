@@ -43,3 +43,30 @@ export function strategyRows(answer: Record<string, unknown>): StrategyRow[] {
       };
     });
 }
+
+const DAY_MS = 86_400_000;
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/**
+ * The window to offer first for a region: its last 7 days of price history, or null when the coverage does
+ * not list the region. Days are `YYYY-MM-DD`; `to` is exclusive (the day after the last record).
+ */
+export function defaultWindow(regions: readonly { region: string; first: string; last: string }[], region: string): { from: string; to: string } | null {
+  const c = regions.find((r) => r.region === region);
+  if (!c) return null;
+  const to = Math.floor(Date.parse(c.last) / DAY_MS) * DAY_MS;
+  const from = Math.max(Date.parse(c.first) + DAY_MS, to - 7 * DAY_MS);
+  return { from: isoDay(from), to: isoDay(to) };
+}
+
+/** The line under the result's title: what was replayed, where and when. */
+export function backtestCaption(answer: Record<string, unknown>): string {
+  const workload = typeof answer.workload === 'object' && answer.workload !== null ? (answer.workload as Record<string, unknown>) : {};
+  const node = typeof workload.node === 'object' && workload.node !== null ? (workload.node as Record<string, unknown>) : {};
+  const nodes = typeof workload.nodeCount === 'number' ? `${workload.nodeCount} nodes` : 'a daily node profile';
+  const size = typeof node.vcpu === 'number' && typeof node.memoryGib === 'number' ? ` of ${node.vcpu} vCPU / ${node.memoryGib} GiB` : '';
+  const from = String(answer.effective_from ?? '').slice(0, 16).replace('T', ' ');
+  const to = String(answer.effective_to ?? '').slice(0, 16).replace('T', ' ');
+  const zones = Array.isArray(answer.zones) ? answer.zones.join(' ') : '';
+  return `${String(workload.name ?? 'workload')}: ${nodes}${size} in ${String(answer.region ?? '')} (${zones}), ${from} … ${to} UTC`;
+}
