@@ -71,6 +71,18 @@ describe('POST /api/v1/ml/decision/spot-optimize', () => {
     expect(DecisionResponseSchema.safeParse(out).success).toBe(true);
   });
 
+  it('a kube-system DaemonSet pod does not pin its node, while another excluded pod does', async () => {
+    const base = exampleDecisionRequest();
+    const onDemand = 'ip-10-0-2-41.ec2.internal';
+    const daemon = examplePodMetric({ pod_name: 'kube-proxy-x7k2p', namespace: 'kube-system', node_name: onDemand, owner: { kind: 'DaemonSet', name: 'kube-proxy' } });
+    const withDaemon = await decide('spot-optimize', { ...base, constraints: { ...base.constraints, max_spot_share: 1 }, current_state: { ...base.current_state, pods: [...base.current_state.pods, daemon] } });
+    expect(withDaemon.execution_plan.filter((s) => s.action === 'drain_node').map((s) => (s.parameters as { node_name: string }).node_name)).toContain(onDemand);
+
+    const coredns = examplePodMetric({ pod_name: 'coredns-5d8f-abcde', namespace: 'kube-system', node_name: onDemand, owner: { kind: 'Deployment', name: 'coredns' } });
+    const withExcluded = await decide('spot-optimize', { ...base, constraints: { ...base.constraints, max_spot_share: 1 }, current_state: { ...base.current_state, pods: [...base.current_state.pods, coredns] } });
+    expect(withExcluded.execution_plan.filter((s) => s.action === 'drain_node').map((s) => (s.parameters as { node_name: string }).node_name)).not.toContain(onDemand);
+  });
+
   it('answers nothing_to_do (200) when there is nothing to replace or add', async () => {
     const base = exampleDecisionRequest();
     const out = await decide('spot-optimize', { ...base, current_state: { ...base.current_state, total_nodes: 1, on_demand_nodes: 0, total_pods: 1, running_pods: 1, pending_pods: 0, nodes: [exampleNodeMetric()], pending_pod_details: [] }, requirements: { ...base.requirements, cpu_cores: null, memory_gb: null } });
