@@ -20,7 +20,7 @@ import type { CentralContext, CentralDeps } from './context.ts';
 import { createCentralContext, unconfiguredMl } from './services.ts';
 import { DbClusterSettings } from './settings/db-cluster-settings.ts';
 import { centralWorkers } from './workers/central-workers.ts';
-import { WorkerRunner } from './workers/worker-runner.ts';
+import { leaseStoreOf, WorkerRunner } from './workers/worker-runner.ts';
 
 export interface StartedCentral {
   app: FastifyInstance;
@@ -54,9 +54,8 @@ export async function startCentral(config: CentralConfig, options: StartCentralO
     await ensureBootstrapAdmin(ctx);
     const app = await buildApp(ctx);
     const url = await app.listen({ port: config.PORT, host: config.HOST });
-    const leases = new WorkerLeasesRepository(db.db);
     const workers = new WorkerRunner(ctx.workers, {
-      leases: { tryAcquire: async (name, owner, ttlMs, now) => (await leases.tryAcquire(name, owner, ttlMs, now)) !== null, release: async (name, owner) => void (await leases.release(name, owner)) },
+      leases: leaseStoreOf(new WorkerLeasesRepository(db.db)),
       clock,
       log: log.child({ component: 'workers' }),
       owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,

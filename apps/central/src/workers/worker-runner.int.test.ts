@@ -3,12 +3,9 @@ import { WorkerLeasesRepository, type Database } from '@cloudoptim/db';
 import { createScratchDatabase, testDatabaseTargets, type ScratchDatabase } from '@cloudoptim/db/testing';
 import { ManualClock, silentLogger } from '@cloudoptim/runtime';
 import type { WorkerSpec } from '../context.ts';
-import { WorkerRunner, type LeaseStore } from './worker-runner.ts';
+import { leaseStoreOf, WorkerRunner } from './worker-runner.ts';
 
-function leaseStore(db: Database): LeaseStore {
-  const repo = new WorkerLeasesRepository(db.db);
-  return { tryAcquire: async (...args) => (await repo.tryAcquire(...args)) !== null, release: async (name, owner) => void (await repo.release(name, owner)) };
-}
+const leaseStore = (db: Database) => leaseStoreOf(new WorkerLeasesRepository(db.db));
 
 describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('singleton workers across replicas on $name', (target) => {
   let scratch: ScratchDatabase;

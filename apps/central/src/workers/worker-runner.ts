@@ -5,6 +5,7 @@
  * advisory lock: the pool hands out connections per query, and a lease survives a connection reset without a
  * second runner slipping in (ADR 0002).
  */
+import type { WorkerLeasesRepository } from '@cloudoptim/db';
 import type { Clock, Logger } from '@cloudoptim/runtime';
 import type { WorkerSpec } from '../context.ts';
 
@@ -13,6 +14,14 @@ export interface LeaseStore {
   /** True when `owner` holds (or just took) the lease until now + ttlMs. */
   tryAcquire(name: string, owner: string, ttlMs: number, now: Date): Promise<boolean>;
   release(name: string, owner: string): Promise<void>;
+}
+
+/** The worker_leases table as a LeaseStore. */
+export function leaseStoreOf(repository: WorkerLeasesRepository): LeaseStore {
+  return {
+    tryAcquire: async (name, owner, ttlMs, now) => (await repository.tryAcquire(name, owner, ttlMs, now)) !== null,
+    release: async (name, owner) => void (await repository.release(name, owner)),
+  };
 }
 
 export interface WorkerRunnerOptions {
