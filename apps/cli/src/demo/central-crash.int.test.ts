@@ -20,6 +20,7 @@ import { loadScenario, startSimulator, type Simulator } from '@cloudoptim/simula
 import { repoRoot } from '../repo-paths.ts';
 import { DemoAdminApi } from './admin-api.ts';
 import { freePort } from './free-port.ts';
+import { eventually } from './eventually.test-support.ts';
 
 const PLAN_TAG = 'cloudoptim:plan-id';
 const TERMINAL = new Set(['succeeded', 'failed', 'rolled_back', 'cancelled', 'rejected']);
@@ -31,15 +32,6 @@ interface PlanView {
   steps: { step: number; action: string; status: string; parameters: Record<string, unknown> }[];
 }
 
-async function eventually<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn().catch(() => undefined);
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 describe('central killed with SIGKILL mid-plan', () => {
   const clock = new SystemClock();
