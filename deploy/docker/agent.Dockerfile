@@ -22,6 +22,7 @@ COPY packages/kube/package.json packages/kube/
 COPY packages/market/package.json packages/market/
 COPY packages/runtime/package.json packages/runtime/
 COPY packages/simulator/package.json packages/simulator/
+COPY apps/admin-ui/package.json apps/admin-ui/
 COPY apps/agent/package.json apps/agent/
 COPY apps/central/package.json apps/central/
 COPY apps/cli/package.json apps/cli/

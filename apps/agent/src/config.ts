@@ -12,44 +12,37 @@ const seconds = (fallback: number) => z.coerce.number().positive().max(86_400).d
 
 /** The environment variables the agent reads (names as in deploy/agent/configmap.yaml). */
 export const AgentEnvSchema = z.object({
-  CENTRAL_SERVER_URL: envSchemas.url(),
-  CLUSTER_ID: IdSchema,
+  CENTRAL_SERVER_URL: envSchemas.url().describe("Central's base URL (`--central-url`)."),
+  CLUSTER_ID: IdSchema.describe("This cluster's id in CloudOptim (`--cluster-id`)."),
   CENTRAL_API_KEY: z
     .string()
     .min(8, 'expected the cluster API key (at least 8 characters)')
-    .refine((key) => key !== 'replace-me', 'still the placeholder of deploy/agent/secret.yaml: set the cluster API key'),
-  /** A kubeconfig file; without it the agent uses its pod's service account (in-cluster config). */
-  KUBECONFIG: z.string().min(1).optional(),
-  KUBE_CONTEXT: z.string().min(1).optional(),
-  /** Who this agent is in heartbeats: the pod name when set (the Downward API), else a random id. */
-  AGENT_ID: IdSchema.optional(),
-  POD_NAME: z.string().optional(),
-  HEALTH_CHECK_PORT: envSchemas.port(8080),
-  LOG_LEVEL: envSchemas.logLevel(),
-  METRICS_INTERVAL_SECONDS: seconds(60),
-  HEARTBEAT_INTERVAL_SECONDS: seconds(30),
-  TASK_POLL_INTERVAL_SECONDS: seconds(10),
-  EVENT_FLUSH_INTERVAL_SECONDS: seconds(5),
-  /** How often buffered results, metrics and events are retried while central is away. */
-  FLUSH_INTERVAL_SECONDS: seconds(5),
-  CENTRAL_TIMEOUT_SECONDS: seconds(15),
-  MAX_CONCURRENT_TASKS: envSchemas.positiveInt(4),
-  /** Metrics samples kept while central is unreachable (oldest dropped first). */
-  BUFFER_MAX_METRICS_SAMPLES: envSchemas.positiveInt(30),
-  /** …and at most this many MiB of them, deflated (a 10,000-pod sample is ~7 MiB of JSON, ~0.4 MiB deflated). */
-  BUFFER_MAX_METRICS_MIB: envSchemas.positiveInt(16),
-  /** Cluster events kept while central is unreachable (oldest dropped first). Task results are never dropped. */
-  BUFFER_MAX_EVENTS: envSchemas.positiveInt(10_000),
-  /** First wait between drain rounds while a PodDisruptionBudget refuses; doubles up to the max. */
-  DRAIN_RETRY_INTERVAL_SECONDS: seconds(2),
-  DRAIN_MAX_RETRY_INTERVAL_SECONDS: seconds(20),
-  /**
-   * Objects per Kubernetes list page. Smaller pages mean shorter stretches of CPU between network reads while a
-   * large cluster is listed, so an urgent drain waits less behind a metrics snapshot.
-   */
-  KUBE_PAGE_SIZE: z.coerce.number().int().min(10).max(5_000).default(250),
-  /** Open the WebSocket for urgent tasks (polling alone still works without it). */
-  STREAM_ENABLED: envSchemas.boolean(true),
+    .refine((key) => key !== 'replace-me', 'still the placeholder of deploy/agent/secret.yaml: set the cluster API key')
+    .describe("The cluster's agent API key from the register-cluster answer, from the Secret (`--api-key` is visible in `ps`)."),
+  KUBECONFIG: z.string().min(1).optional().describe("A kubeconfig file (`--kubeconfig`); unset: the pod's service account (in-cluster config)."),
+  KUBE_CONTEXT: z.string().min(1).optional().describe('Context of that kubeconfig (`--context`); unset: its current context.'),
+  AGENT_ID: IdSchema.optional().describe('Who this agent is in heartbeats; unset: POD_NAME, else a random id.'),
+  POD_NAME: z.string().optional().describe('The pod name (the Deployment sets it through the Downward API); the agent id when AGENT_ID is unset.'),
+  HEALTH_CHECK_PORT: envSchemas.port(8080).describe('Port of /health, /ready and /metrics (`--health-port`).'),
+  LOG_LEVEL: envSchemas.logLevel().describe('Level of the JSON log on stdout (`--log-level`).'),
+  METRICS_INTERVAL_SECONDS: seconds(60).describe('Seconds between metrics snapshots (`--metrics-interval`).'),
+  HEARTBEAT_INTERVAL_SECONDS: seconds(30).describe('Seconds between heartbeats (`--heartbeat-interval`).'),
+  TASK_POLL_INTERVAL_SECONDS: seconds(10).describe("Seconds between task polls (`--poll-interval`); central's heartbeat answer may change it."),
+  EVENT_FLUSH_INTERVAL_SECONDS: seconds(5).describe('Seconds cluster events are gathered into one batch.'),
+  FLUSH_INTERVAL_SECONDS: seconds(5).describe('Seconds between retries of buffered results, metrics and events while central is away.'),
+  CENTRAL_TIMEOUT_SECONDS: seconds(15).describe('Timeout of one request to central, seconds.'),
+  MAX_CONCURRENT_TASKS: envSchemas.positiveInt(4).describe('Tasks run at once (urgent drains may use as many again).'),
+  BUFFER_MAX_METRICS_SAMPLES: envSchemas.positiveInt(30).describe('Metrics samples kept while central is unreachable (oldest dropped first).'),
+  BUFFER_MAX_METRICS_MIB: envSchemas
+    .positiveInt(16)
+    .describe('…and at most this many MiB of them, deflated (a 10,000-pod sample is ~7 MiB of JSON, ~0.4 MiB deflated).'),
+  BUFFER_MAX_EVENTS: envSchemas.positiveInt(10_000).describe('Cluster events kept while central is unreachable (oldest dropped first); task results are never dropped.'),
+  DRAIN_RETRY_INTERVAL_SECONDS: seconds(2).describe('First wait between drain rounds while a PodDisruptionBudget refuses, seconds; doubles up to the max.'),
+  DRAIN_MAX_RETRY_INTERVAL_SECONDS: seconds(20).describe('Longest wait between drain rounds, seconds.'),
+  // Smaller pages mean shorter stretches of CPU between network reads while a large cluster is listed, so an
+  // urgent drain waits less behind a metrics snapshot.
+  KUBE_PAGE_SIZE: z.coerce.number().int().min(10).max(5_000).default(250).describe('Objects per Kubernetes list page (10 to 5000).'),
+  STREAM_ENABLED: envSchemas.boolean(true).describe('Open the WebSocket for urgent tasks (polling alone still works without it).'),
 });
 
 export interface AgentConfig {

@@ -4,10 +4,10 @@ import { envSchemas, loadConfig, type Env } from '@cloudoptim/runtime';
 
 /** The environment the CLI reads; every problem is reported at once (exit code 2). */
 export const CliConfigSchema = z.object({
-  DATABASE_URL: envSchemas.postgresUrl().optional(),
-  CLOUDOPTIM_DATA_DIR: z.string().default('.cloudoptim/db'),
-  CLOUDOPTIM_MARKET_DATA_DIR: z.string().optional(),
-  LOG_LEVEL: envSchemas.logLevel(),
+  DATABASE_URL: envSchemas.postgresUrl().optional().describe('PostgreSQL (`postgres://user:password@host:port/db`) that `cloudoptim db status|migrate` works on; unset: the embedded PGlite in CLOUDOPTIM_DATA_DIR.'),
+  CLOUDOPTIM_DATA_DIR: z.string().default('.cloudoptim/db').describe("The embedded database's directory (relative to the working directory) when DATABASE_URL is unset."),
+  CLOUDOPTIM_MARKET_DATA_DIR: z.string().optional().describe('Market data files (same names and formats; see PROVENANCE.md there); unset: the copy in packages/market/data.'),
+  LOG_LEVEL: envSchemas.logLevel().describe('Log level of the commands that log (`sim --json`).'),
 });
 
 export interface CliConfig {

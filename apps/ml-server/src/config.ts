@@ -6,36 +6,47 @@ import { z } from 'zod';
 import { envSchemas, loadConfig, type Env } from '@cloudoptim/runtime';
 
 export const MlServerConfigSchema = z.object({
-  /** The service key every /api call must present as `Authorization: Bearer <key>`. */
-  ML_SERVER_API_KEY: z.string({ message: 'required: the service key callers send as "Authorization: Bearer <key>"' }).min(16, 'must be at least 16 characters'),
-  PORT: envSchemas.port(8001),
-  /** Interface to listen on. */
-  HOST: z.string().min(1).default('0.0.0.0'),
-  LOG_LEVEL: envSchemas.logLevel(),
-  /** Market data directory; default: the data shipped in packages/market. */
-  CLOUDOPTIM_MARKET_DATA_DIR: z.string().min(1).optional(),
-  /** A trained interruption-risk model artifact (JSON); without it the day-zero score is used. */
-  ML_SERVER_RISK_MODEL_FILE: z.string().min(1).optional(),
-  /** Largest request body accepted, bytes (usage histories can be large). */
-  ML_SERVER_BODY_LIMIT_BYTES: envSchemas.positiveInt(16 * 1024 * 1024),
-  /** Largest model file accepted on upload, bytes. */
-  ML_SERVER_MODEL_MAX_BYTES: envSchemas.positiveInt(32 * 1024 * 1024),
-  /** The ML server's own store: PGlite in this directory unless DATABASE_URL is set. */
-  ML_SERVER_DATA_DIR: z.string().min(1).default('./.cloudoptim/ml'),
-  /** PostgreSQL shared by the replicas (models, jobs, price points); may be central's database too. */
-  DATABASE_URL: envSchemas.postgresUrl().optional(),
-  /** The schema the ML server's tables and migration record live in on DATABASE_URL. */
+  ML_SERVER_API_KEY: z
+    .string({ message: 'required: the service key callers send as "Authorization: Bearer <key>"' })
+    .min(16, 'must be at least 16 characters')
+    .describe('The service key every /api call and the stream upgrade must present as `Authorization: Bearer <key>` (at least 16 characters; central sends it).'),
+  PORT: envSchemas.port(8001).describe('Port to listen on (`--port`).'),
+  HOST: z.string().min(1).default('0.0.0.0').describe('Interface to listen on.'),
+  LOG_LEVEL: envSchemas.logLevel().describe('Level of the JSON log on stdout.'),
+  CLOUDOPTIM_MARKET_DATA_DIR: z.string().min(1).optional().describe('Market data directory (`--market-data-dir`); unset: the data shipped in packages/market/data.'),
+  ML_SERVER_RISK_MODEL_FILE: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('A trained native interruption-risk model (JSON) that serves while the registry has no active model; unset: the day-zero score.'),
+  ML_SERVER_BODY_LIMIT_BYTES: envSchemas.positiveInt(16 * 1024 * 1024).describe('Largest JSON request body accepted, bytes (usage histories can be large).'),
+  ML_SERVER_MODEL_MAX_BYTES: envSchemas.positiveInt(32 * 1024 * 1024).describe('Largest model file accepted on upload, bytes.'),
+  ML_SERVER_DATA_DIR: z
+    .string()
+    .min(1)
+    .default('./.cloudoptim/ml')
+    .describe("Directory of the ML server's embedded store (PGlite) when DATABASE_URL is unset; one process at a time (`--data-dir`)."),
+  DATABASE_URL: envSchemas
+    .postgresUrl()
+    .optional()
+    .describe("PostgreSQL shared by the replicas (models, gap-fill jobs, fetched prices); may be central's database (the tables live in ML_SERVER_DB_SCHEMA)."),
   ML_SERVER_DB_SCHEMA: z
     .string()
     .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier')
-    .default('ml'),
-  /** Optional shared cache for predictions and market coverage; in-process without it. */
-  REDIS_URL: z.string().regex(/^rediss?:\/\/.+/, 'expected redis://host:port').optional(),
-  /** EC2 endpoint override for the gap filler (the simulator's); unset → the regional AWS endpoint. */
-  AWS_ENDPOINT_URL: envSchemas.url().optional(),
-  /** Static AWS credentials for DescribeSpotPriceHistory; unset → the SDK's default chain (IRSA, profile …). */
-  AWS_ACCESS_KEY_ID: z.string().min(1).optional(),
-  AWS_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+    .default('ml')
+    .describe("The PostgreSQL schema of the ML server's tables and its own schema_migrations on DATABASE_URL."),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/.+/, 'expected redis://host:port')
+    .optional()
+    .describe('Redis shared by the replicas as a cache of predictions and market coverage (`redis://host:6379/0`); unset: an in-process cache.'),
+  AWS_ENDPOINT_URL: envSchemas.url().optional().describe("EC2 endpoint override for the gap filler (the simulator's, LocalStack); unset: the regional AWS endpoint."),
+  AWS_ACCESS_KEY_ID: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Static AWS key for DescribeSpotPriceHistory (both or neither of the pair); unset: the SDK default chain (IRSA, instance profile, AWS_PROFILE).'),
+  AWS_SECRET_ACCESS_KEY: z.string().min(1).optional().describe('Secret of AWS_ACCESS_KEY_ID.'),
 }).superRefine((c, ctx) => {
   if ((c.AWS_ACCESS_KEY_ID === undefined) !== (c.AWS_SECRET_ACCESS_KEY === undefined)) {
     ctx.addIssue({ code: 'custom', path: [c.AWS_ACCESS_KEY_ID === undefined ? 'AWS_ACCESS_KEY_ID' : 'AWS_SECRET_ACCESS_KEY'], message: 'set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither' });
