@@ -4,9 +4,10 @@
  * and when there is nothing to consolidate (nothing stored).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exampleClusterMetrics, exampleDecisionResponse } from '@cloudoptim/contracts';
-import { ClusterMetricsRepository, ClustersRepository, PlansRepository, type Cluster } from '@cloudoptim/db';
+import { exampleDecisionResponse } from '@cloudoptim/contracts';
+import { PlansRepository } from '@cloudoptim/db';
 import { testDatabaseTargets } from '@cloudoptim/db/testing';
+import { freshMetrics as freshMetricsOf, greenCluster as greenClusterOf, setHealth as setHealthOf } from '../optimizations/green-cluster.test-support.ts';
 import { RecordingMl } from '../optimizations/recording-ml.test-support.ts';
 import { DbClusterSettings } from '../settings/db-cluster-settings.ts';
 import { createTestCentral, type TestCentral } from '../testing/test-central.ts';
@@ -23,21 +24,9 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('consolidator 
   }, 60_000);
   afterAll(() => central?.close());
 
-  async function setHealth(customerId: string, clusterId: string, healthStatus: 'GREEN' | 'RED'): Promise<Cluster> {
-    const clusters = new ClustersRepository(central.db.db);
-    const state = { healthStatus, totalNodes: 2, spotNodes: 1, onDemandNodes: 1, totalCpuCores: 5.85, totalMemoryGb: 19.33, allocatedCpuCores: 2, allocatedMemoryGb: 3.76, totalPods: 4, runningPods: 3, pendingPods: 1, currentCostPerHour: 0.14, baselineCostPerHour: 0.26 };
-    return clusters.updateState(customerId, clusterId, { ...state, lastUpdated: new Date(central.clock.now()) });
-  }
-  async function greenCluster(): Promise<Cluster> {
-    const { customerId } = await central.createCustomer();
-    const { clusterId } = await central.registerCluster(customerId);
-    await freshMetrics(customerId, clusterId);
-    return setHealth(customerId, clusterId, 'GREEN');
-  }
-  async function freshMetrics(customerId: string, clusterId: string) {
-    const now = new Date(central.clock.now());
-    await new ClusterMetricsRepository(central.db.db).storeLatest(customerId, clusterId, exampleClusterMetrics({ cluster_id: clusterId, timestamp: now.toISOString() }), now);
-  }
+  const greenCluster = () => greenClusterOf(central);
+  const freshMetrics = (customerId: string, clusterId: string) => freshMetricsOf(central, customerId, clusterId);
+  const setHealth = (customerId: string, clusterId: string, health: 'GREEN' | 'RED') => setHealthOf(central, customerId, clusterId, health);
 
   it('asks for a bin-pack within the disruption budget, at most once per period, not while its proposal waits', async () => {
     const consolidator = new Consolidator(central.ctx, { periodMs: HOUR });

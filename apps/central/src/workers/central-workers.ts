@@ -4,13 +4,14 @@
  */
 import { autoscalerWorker } from '../autoscaler/autoscaler.worker.ts';
 import { createMetricsRetentionWorker } from '../cluster-data/metrics-retention.worker.ts';
-import { consolidatorWorker } from '../consolidator/consolidator.worker.ts';
 import type { CentralContext, WorkerSpec } from '../context.ts';
 import { executorWorker } from '../executor/executor.worker.ts';
 import { createClusterHealthWorker } from '../health/cluster-health.worker.ts';
 import { createNotificationDeliveryWorker } from '../notifications/notification-delivery.worker.ts';
 import { createOfficeHoursWorker } from '../office-hours/office-hours.worker.ts';
+import { periodicOptimizersWorker } from '../optimizations/periodic-optimizers.worker.ts';
 import { createSavingsSamplerWorker } from '../savings/cost-sampler.ts';
+import { savingsVerifierWorker } from '../savings/savings-verifier.ts';
 import { createSpotHandlerWorker } from '../spot-handler/spot-handler.worker.ts';
 import { createSpotSwapBackWorker } from '../spot-handler/swap-back.worker.ts';
 
@@ -20,10 +21,11 @@ export function centralWorkers(ctx: CentralContext): WorkerSpec[] {
     executorWorker(ctx),
     createClusterHealthWorker(ctx),
     autoscalerWorker(ctx),
-    consolidatorWorker(ctx),
+    periodicOptimizersWorker(ctx),
     createMetricsRetentionWorker(ctx),
     createSpotSwapBackWorker(ctx),
     createSavingsSamplerWorker(ctx),
+    savingsVerifierWorker(ctx),
     createNotificationDeliveryWorker(ctx),
     createOfficeHoursWorker(ctx),
   ];

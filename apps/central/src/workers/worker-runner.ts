@@ -5,6 +5,7 @@
  * advisory lock: the pool hands out connections per query, and a lease survives a connection reset without a
  * second runner slipping in (ADR 0002).
  */
+import { setMaxListeners } from 'node:events';
 import type { WorkerLeasesRepository } from '@cloudoptim/db';
 import type { Clock, Logger } from '@cloudoptim/runtime';
 import type { WorkerSpec } from '../context.ts';
@@ -47,6 +48,8 @@ export class WorkerRunner {
 
   /** Starts every worker's loop: a pass now, then one per interval of the clock (simulated time in the demo). */
   start(): void {
+    // Every loop sleeps on this one signal: one abort listener per worker is expected, not a leak.
+    setMaxListeners(this.workers.length + 10, this.abort.signal);
     for (const worker of this.workers) this.loops.push(this.loop(worker));
   }
 
