@@ -4,7 +4,7 @@
  * cluster's task queue, readiness read from the provider, and builders of replacement plans.
  */
 import type { CloudProvider } from '@cloudoptim/cloud';
-import { exampleDecisionRequest, exampleDecisionResponse, type ExecutionStep, type TaskResultStatus } from '@cloudoptim/contracts';
+import { exampleDecisionRequest, exampleDecisionResponse, type ErrorCode, type ExecutionStep, type TaskResultStatus } from '@cloudoptim/contracts';
 import { ClustersRepository, NodesRepository, PlansRepository, TasksRepository, type PlanWithSteps, type StoredTask } from '@cloudoptim/db';
 import type { TestDatabaseTarget } from '@cloudoptim/db/testing';
 import type { CloudAccess } from '../cloud/cloud-access.ts';
@@ -39,12 +39,14 @@ export class FakeAgent {
   }
 
   /** Works what is offered now; `outcome` decides each result (default success). */
-  async work(outcome: (task: StoredTask) => TaskResultStatus = () => 'success'): Promise<StoredTask[]> {
+  /** Leases and finishes every queued task; `outcome` may answer a status or a status with its error code. */
+  async work(outcome: (task: StoredTask) => TaskResultStatus | { status: TaskResultStatus; errorCode: ErrorCode } = () => 'success'): Promise<StoredTask[]> {
     const now = new Date(this.central.clock.now());
     const leased = await this.repo.lease(this.clusterId, { owner: 'fake-agent', max: 100, leaseExpiresAt: new Date(now.getTime() + 300_000), now });
     for (const task of leased) {
-      const status = outcome(task);
-      await this.repo.recordResult(this.clusterId, task.id, { task_id: task.id, status, executed_at: now.toISOString(), duration_seconds: 1, logs: [], error: status === 'success' ? null : `${task.taskType} ${status} (fake agent)`, metadata: {}, attempt: task.attempts }, now);
+      const answer = outcome(task);
+      const { status, errorCode } = typeof answer === 'string' ? { status: answer, errorCode: null } : answer;
+      await this.repo.recordResult(this.clusterId, task.id, { task_id: task.id, status, executed_at: now.toISOString(), duration_seconds: 1, logs: [], error: status === 'success' ? null : `${task.taskType} ${status} (fake agent)`, error_code: errorCode, metadata: {}, attempt: task.attempts }, now);
       this.handled.push(task);
     }
     return leased;

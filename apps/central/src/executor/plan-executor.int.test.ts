@@ -24,6 +24,20 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('plan executor
 
   const start = (provider: CloudProvider = new FakeCloudProvider()) => harness.cluster(provider);
 
+  /** Runs the plan with the fake agent answering `outcome` until it ends (or 20 passes). */
+  async function runUntilDone(s: Awaited<ReturnType<typeof start>>, planId: string, outcome: Parameters<Awaited<ReturnType<typeof start>>['agent']['work']>[0]): Promise<PlanWithSteps | undefined> {
+    const executor = s.executor();
+    for (let i = 0; i < 20; i++) {
+      await executor.tick();
+      (s.provider as FakeCloudProvider).settle();
+      await s.agent.work(outcome);
+      const p = (await s.plans.find(null, planId))!;
+      if (!['approved', 'running'].includes(p.status)) return p;
+      await s.central.clock.advance(5_000);
+    }
+    return undefined;
+  }
+
   it('runs a replacement plan step by step to the end', async () => {
     const s = await start(new FakeCloudProvider());
     const fake = s.provider as FakeCloudProvider;
@@ -62,16 +76,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('plan executor
     const [old] = await s.oldNodes(1);
     fake.settle();
     const plan = await approvedPlan(s, replacementSteps([old!], { zone: ZONE, launchCount: 2 }));
-    const executor = s.executor();
-    let done: PlanWithSteps | undefined;
-    for (let i = 0; i < 20 && !done; i++) {
-      await executor.tick();
-      fake.settle();
-      await s.agent.work((task) => (task.taskType === 'drain_node' ? 'failed' : 'success'));
-      const p = (await s.plans.find(null, plan.id))!;
-      if (!['approved', 'running'].includes(p.status)) done = p;
-      await s.central.clock.advance(5_000);
-    }
+    const done = await runUntilDone(s, plan.id, (task) => (task.taskType === 'drain_node' ? 'failed' : 'success'));
 
     expect(done?.status).toBe('rolled_back');
     expect(done?.error).toMatch(/step 4 \(drain_node\) failed/);
@@ -87,6 +92,28 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('plan executor
     expect(fake.list().find((i) => i.instanceId === old!.instanceId)?.state).toBe('running');
     const uncordon = (await new TasksRepository(s.central.db.db).list(s.customerId, s.clusterId, { taskType: 'uncordon_node' }))[0];
     expect(uncordon?.parameters).toMatchObject({ node_name: old!.nodeName, instance_id: old!.instanceId });
+  });
+
+  it('goes on when a node to remove is already gone (reclaimed meanwhile): the agent answers NOT_FOUND', async () => {
+    const s = await start(new FakeCloudProvider());
+    const fake = s.provider as FakeCloudProvider;
+    const [old] = await s.oldNodes(1);
+    fake.settle();
+    const plan = await approvedPlan(s, replacementSteps([old!], { zone: ZONE, launchCount: 1 }));
+    const done = await runUntilDone(s, plan.id, (task) => (task.taskType === 'cordon_node' || task.taskType === 'drain_node' ? { status: 'failed', errorCode: 'NOT_FOUND' } : 'success'));
+    expect(done?.status).toBe('succeeded');
+    expect(done?.steps.find((step) => step.action === 'cordon_node')?.outcome).toMatchObject({ node_gone: true });
+    expect(fake.list().find((i) => i.instanceId === old!.instanceId)?.state).toBe('terminated');
+  });
+
+  it('still rolls back a drain that fails for another reason', async () => {
+    const s = await start(new FakeCloudProvider());
+    const fake = s.provider as FakeCloudProvider;
+    const [old] = await s.oldNodes(1);
+    fake.settle();
+    const plan = await approvedPlan(s, replacementSteps([old!], { zone: ZONE, launchCount: 1 }));
+    const done = await runUntilDone(s, plan.id, (task) => (task.taskType === 'drain_node' ? { status: 'failed', errorCode: 'PDB_BLOCKED' } : 'success'));
+    expect(done?.status).toBe('rolled_back');
   });
 
   it('rolls back when a launch finds no capacity at all, terminating what an earlier launch started', async () => {

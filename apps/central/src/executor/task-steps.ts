@@ -10,6 +10,11 @@ import type { ExecutorDeps, StepProgress, StepRun } from './executor-types.ts';
 const DEFAULT_TASK_SECONDS = 600;
 /** A drain's own timeout plus this margin is its task's deadline (seconds). */
 const DRAIN_MARGIN_SECONDS = 120;
+/**
+ * Steps that take a node out of the cluster. When the node is already gone (a Spot reclaim, another plan, a
+ * person) the step's purpose holds and the plan goes on instead of rolling back.
+ */
+const NODE_REMOVING = new Set<TaskType>(['cordon_node', 'drain_node', 'delete_node']);
 /** After the deadline, how long a result may still arrive before the step gives up (ms). */
 const RESULT_GRACE_MS = 60_000;
 
@@ -53,6 +58,8 @@ export async function runTaskStep(deps: ExecutorDeps, run: StepRun): Promise<Ste
     case 'success':
       return { state: 'succeeded', outcome: { ...outcome, ...(record.result && { result: record.result.metadata }) } };
     case 'failed':
+      if (NODE_REMOVING.has(action) && record.result?.error_code === 'NOT_FOUND') return { state: 'succeeded', outcome: { ...outcome, node_gone: true } };
+      return { state: 'failed', error: `${action} task failed${record.result?.error ? `: ${record.result.error}` : ''}`, outcome };
     case 'timeout':
     case 'cancelled':
       return { state: 'failed', error: `${action} task ${record.status}${record.result?.error ? `: ${record.result.error}` : ''}`, outcome };
