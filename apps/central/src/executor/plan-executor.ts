@@ -33,6 +33,8 @@ export interface PlanExecutorOptions {
   readiness?: NodeReadiness;
   /** How long a step may keep failing transiently before it fails, ms (default 10 minutes). */
   transientWindowMs?: number;
+  /** Called once when a plan starts running (the worker samples the cluster's cost: the "before" of its savings). */
+  onStart?: (plan: Plan, cluster: Cluster) => Promise<unknown>;
 }
 
 /** Ready nodes from the latest ClusterMetrics (nodes with an instance id and the Ready condition). */
@@ -56,6 +58,7 @@ export class PlanExecutor {
   /** Steps this executor started or reconciled: a running step not in here was left by a previous process. */
   private readonly seen = new Set<string>();
   private readonly outcomes: Counter<'decision_type' | 'status'>;
+  private readonly onStart: PlanExecutorOptions['onStart'];
   private readonly transientWindowMs: number;
 
   constructor(
@@ -66,6 +69,7 @@ export class PlanExecutor {
     this.clusters = new ClustersRepository(deps.db.db);
     const readiness = options.readiness ?? new MetricsNodeReadiness(new ClusterMetricsRepository(deps.db.db));
     this.transientWindowMs = options.transientWindowMs ?? 600_000;
+    this.onStart = options.onStart;
     this.handlers = {
       launch_instances: (run) => launchInstances(deps, run),
       wait_for_nodes_ready: waitForNodesReady(readiness),
@@ -100,6 +104,7 @@ export class PlanExecutor {
     if (plan.status === 'approved') {
       const started = await this.plans.transition(null, plan.id, ['approved'], 'running', { startedAt: new Date(this.deps.clock.now()) });
       if (!started) return;
+      await this.onStart?.(started, cluster).catch((error: unknown) => this.deps.log.warn({ plan_id: started.id, err: describeError(error) }, 'plan start hook failed'));
       await publishPlanUpdate(this.deps, started, plan.steps.length);
     }
     for (let pass = 0; pass < MAX_PASSES; pass++) {
