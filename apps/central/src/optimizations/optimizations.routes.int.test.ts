@@ -8,6 +8,7 @@ import { exampleClusterMetrics } from '@cloudoptim/contracts';
 import { AuditLogRepository, ClusterMetricsRepository, PlansRepository } from '@cloudoptim/db';
 import { testDatabaseTargets } from '@cloudoptim/db/testing';
 import { startMlTestServer, type MlTestServer } from '../ml/ml-test-server.ts';
+import { NodePricing } from '../pricing/node-pricing.ts';
 import { DbClusterSettings } from '../settings/db-cluster-settings.ts';
 import { expectError } from '../testing/http-assertions.ts';
 import { bearer, createTestCentral, type TestCentral, type TestCustomer } from '../testing/test-central.ts';
@@ -54,6 +55,19 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('optimization 
     expect(one.json().steps).toEqual(plan.steps);
     const audit = await new AuditLogRepository(central.db.db).list(alice.customerId, { clusterId: aliceCluster });
     expect(audit.find((a) => a.target === `plan/${plan.plan_id}`)).toMatchObject({ action: 'plan.create', actor: `user:${alice.admin.email}` });
+  });
+
+  it('the decision request prices each node as central bills it (a Spot node at its pool\'s Spot price)', async () => {
+    const plan = (await trigger(alice.admin.token, { cluster_id: aliceCluster, optimization_type: 'bin_pack', dry_run: true })).json();
+    const stored = await new PlansRepository(central.db.db).find(alice.customerId, plan.plan_id);
+    const pricing = new NodePricing(central.ctx.market);
+    const at = new Date(central.clock.now());
+    const nodes = stored!.request.current_state.nodes;
+    expect(nodes.some((n) => n.node_type === 'spot')).toBe(true);
+    for (const n of nodes) {
+      const expected = await pricing.priceOf('us-east-1', { instanceType: n.instance_type, availabilityZone: n.availability_zone, capacityType: n.node_type }, at);
+      expect(n.hourly_price).toBeCloseTo(expected.usdPerHour, 6);
+    }
   });
 
   it('approve, then a second approve is 409; reject of a proposed plan; history lists both with filters', async () => {

@@ -9,6 +9,7 @@
 import { AppError, type ClusterMetrics, type DecisionRequirements, type DecisionResponse, type DecisionType } from '@cloudoptim/contracts';
 import { ClusterMetricsRepository, ClustersRepository, PlansRepository, type Plan, type PlanTrigger, type PlanWithSteps } from '@cloudoptim/db';
 import type { CentralContext } from '../context.ts';
+import { NodePricing } from '../pricing/node-pricing.ts';
 import { buildDecisionRequest } from './decision-request.builder.ts';
 import { publishPlanUpdate } from './plan-events.ts';
 
@@ -34,10 +35,11 @@ export interface OptimizeInput {
   requestId?: string | null;
 }
 
-export type OptimizerDeps = Pick<CentralContext, 'db' | 'clock' | 'log' | 'ml' | 'settings' | 'audit' | 'realtime'>;
+export type OptimizerDeps = Pick<CentralContext, 'db' | 'clock' | 'log' | 'ml' | 'settings' | 'audit' | 'realtime' | 'market'>;
 
 export class OptimizerService {
   private readonly plans: PlansRepository;
+  private readonly pricing: NodePricing;
   private readonly clusters: ClustersRepository;
   private readonly metrics: LatestMetricsSource;
 
@@ -45,6 +47,7 @@ export class OptimizerService {
     private readonly deps: OptimizerDeps,
     metrics?: LatestMetricsSource,
   ) {
+    this.pricing = new NodePricing(deps.market, { log: deps.log });
     this.plans = new PlansRepository(deps.db.db);
     this.clusters = new ClustersRepository(deps.db.db);
     this.metrics = metrics ?? new ClusterMetricsRepository(deps.db.db);
@@ -61,7 +64,8 @@ export class OptimizerService {
     const latest = await this.metrics.latest(input.customerId, input.clusterId);
     if (!latest) throw new AppError('UNPROCESSABLE', `cluster ${cluster.id} has not reported metrics yet: install the agent and wait one metrics interval`, { cluster_id: cluster.id });
     const { settings } = await this.deps.settings.get(input.customerId, input.clusterId);
-    const request = buildDecisionRequest({ decisionType: input.decisionType, cluster, metrics: latest.metrics, settings, trigger: input.trigger, requestedBy: input.requestedBy, dryRun: input.dryRun, nowMs: clock.now(), ...(input.requirements && { requirements: input.requirements }) });
+    const metrics = { ...latest.metrics, nodes: await this.priced(cluster.region, latest.metrics.nodes, new Date(clock.now())) };
+    const request = buildDecisionRequest({ decisionType: input.decisionType, cluster, metrics, settings, trigger: input.trigger, requestedBy: input.requestedBy, dryRun: input.dryRun, nowMs: clock.now(), ...(input.requirements && { requirements: input.requirements }) });
     const answer = await this.deps.ml.decide(request);
     const response = input.adjust ? input.adjust(answer) : answer;
     const now = new Date(clock.now());
@@ -146,5 +150,18 @@ export class OptimizerService {
     await this.deps.audit.record({ customerId: plan.customerId, clusterId: plan.clusterId, actor, action, target: `plan/${plan.id}`, details: { decision_type: plan.decisionType, status: plan.status, ...details }, requestId: requestId ?? null });
     await publishPlanUpdate(this.deps, plan, steps.length);
     return { ...plan, steps };
+  }
+
+  /**
+   * The nodes with the prices central bills them at (a Spot node at its pool's Spot price): the engines estimate
+   * savings from `hourly_price`, and the agent cannot know it.
+   */
+  private async priced(region: string, nodes: ClusterMetrics['nodes'], at: Date): Promise<ClusterMetrics['nodes']> {
+    return Promise.all(
+      nodes.map(async (n) => {
+        const price = await this.pricing.priceOf(region, { instanceType: n.instance_type, availabilityZone: n.availability_zone, capacityType: n.node_type, reportedUsdPerHour: n.hourly_price }, at);
+        return price.source === 'unknown' ? n : { ...n, hourly_price: price.usdPerHour };
+      }),
+    );
   }
 }
