@@ -74,6 +74,25 @@ export class ManualClock implements Clock {
     });
   }
 
+  /** When the earliest sleeper is due; undefined when nobody sleeps. */
+  nextWakeAt(): number | undefined {
+    let next: number | undefined;
+    for (const s of this.sleepers) if (next === undefined || s.wakeAt < next) next = s.wakeAt;
+    return next;
+  }
+
+  /** Moves time to the earliest sleeper's wake time and wakes that sleeper only; false when nobody sleeps. */
+  async wakeNext(): Promise<boolean> {
+    await flushMicrotasks();
+    const next = this.sleepers.reduce<Sleeper | undefined>((a, b) => (a === undefined || b.wakeAt < a.wakeAt || (b.wakeAt === a.wakeAt && b.seq < a.seq) ? b : a), undefined);
+    if (!next) return false;
+    this.sleepers = this.sleepers.filter((s) => s !== next);
+    this.current = Math.max(this.current, next.wakeAt);
+    next.resolve();
+    await flushMicrotasks();
+    return true;
+  }
+
   /** Number of sleepers waiting: lets a test wait until a loop has gone to sleep before advancing. */
   get pendingSleepers(): number {
     return this.sleepers.length;

@@ -5,3 +5,4 @@ export * from './error-envelope.ts';
 export * from './lifecycle.ts';
 export * from './metrics.ts';
 export * from './http-error-reply.ts';
+export * from './stepped-clock.ts';

@@ -26,7 +26,8 @@ export interface DemoStackOptions {
   market: Market;
   priceHistory: SpotPriceHistory;
   clock: Clock;
-  /** Simulated seconds per real second (sessions last a real day). */
+  /** Simulated seconds that pass per real second while work is in flight: the scale of a ScaledClock, 1 under a
+   *  SteppedClock (time stands still while the process works). Leases and sessions are stretched by it. */
   speed: number;
   /** Central's port (0 = any). */
   port: number;
@@ -50,11 +51,20 @@ export interface DemoStack {
   ml: StartedMlServer;
   clusters: DemoCluster[];
   customerId: string;
+  /** The bootstrap operator (model registry, gap filling); the demo prints only the customer admin. */
+  operator: { email: string; password: string };
   stop(): Promise<void>;
 }
 
 /** The node launch template the simulated clusters' capacity is launched from (the simulator accepts any id). */
 const DEMO_LAUNCH_TEMPLATE = 'lt-0c10d0e1a2b3c4d5e';
+
+/**
+ * The demo clusters run stateless web workloads, so they are Spot-first: on-demand only where no safe Spot pool
+ * is left (the interruption handler's fallback), as users of CAST AI's spot-only mode or Karpenter's spot
+ * capacity type run such clusters. The product default (0.8) keeps a fifth on on-demand.
+ */
+const DEMO_MAX_SPOT_SHARE = 1;
 
 /** Routes each cluster's AWS calls to its own simulator's endpoint. */
 class DemoCloudAccess implements CloudAccess {
@@ -105,7 +115,12 @@ export async function startDemoStack(o: DemoStackOptions): Promise<DemoStack> {
     }
 
     const mlKey = randomBytes(24).toString('base64url');
-    const ml = await startMlServer(loadMlServerConfig({ ML_SERVER_API_KEY: mlKey, PORT: String(await freePort()), HOST: '127.0.0.1', ML_SERVER_DATA_DIR: path.join(o.dataDir, 'ml') }), { log: log.child({ component: 'ml' }), clock });
+    // The gap filler's DescribeSpotPriceHistory goes to the (first) simulated region.
+    const aws = sims[0]!.endpoints;
+    const ml = await startMlServer(
+      loadMlServerConfig({ ML_SERVER_API_KEY: mlKey, PORT: String(await freePort()), HOST: '127.0.0.1', ML_SERVER_DATA_DIR: path.join(o.dataDir, 'ml'), AWS_ENDPOINT_URL: aws.aws_endpoint, AWS_ACCESS_KEY_ID: aws.aws_access_key_id, AWS_SECRET_ACCESS_KEY: aws.aws_secret_access_key }),
+      { log: log.child({ component: 'ml' }), clock },
+    );
     stops.push(() => ml.close());
 
     const cloud = new DemoCloudAccess(clock, log.child({ component: 'cloud' }));
@@ -142,7 +157,7 @@ export async function startDemoStack(o: DemoStackOptions): Promise<DemoStack> {
       const name = o.clusters === 1 ? 'demo' : `demo-${i + 1}`;
       const registered = await api.call<{ cluster_id: string; api_key: string }>('POST', '/api/v1/admin/clusters', { cluster_name: name, region: sim.endpoints.region, customer_id: customer.customer_id });
       cloud.attach(registered.cluster_id, sim);
-      await api.call('PATCH', `/api/v1/admin/clusters/${registered.cluster_id}/settings`, { automation_mode: o.mode, interruption_queue_url: sim.endpoints.sqs_queue_url, launch_template_id: DEMO_LAUNCH_TEMPLATE, max_nodes_in_flight: 2 });
+      await api.call('PATCH', `/api/v1/admin/clusters/${registered.cluster_id}/settings`, { automation_mode: o.mode, interruption_queue_url: sim.endpoints.sqs_queue_url, launch_template_id: DEMO_LAUNCH_TEMPLATE, max_nodes_in_flight: 2, max_spot_share: DEMO_MAX_SPOT_SHARE });
       const agentConfig = loadAgentConfig({ CENTRAL_SERVER_URL: central.url, CLUSTER_ID: registered.cluster_id, CENTRAL_API_KEY: registered.api_key, KUBECONFIG: sim.endpoints.kubeconfig, AGENT_ID: `demo-agent-${i + 1}` });
       const agentLog = log.child({ component: `agent-${i + 1}` });
       const kube = new ClientNodeKubeGateway({ connection: { kubeconfigPath: sim.endpoints.kubeconfig }, clock, log: agentLog.child({ component: 'kube' }) });
@@ -151,7 +166,7 @@ export async function startDemoStack(o: DemoStackOptions): Promise<DemoStack> {
       stops.push(() => agent.stop());
       clusters.push({ clusterId: registered.cluster_id, name, sim, agent });
     }
-    return { url: central.url, email, password, central, ml, clusters, customerId: customer.customer_id, stop };
+    return { url: central.url, email, password, central, ml, clusters, customerId: customer.customer_id, operator: { email: operatorEmail, password: operatorPassword }, stop };
   } catch (error) {
     await stop();
     throw error;
