@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import websocket from '@fastify/websocket';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { AppError } from '@cloudoptim/contracts';
 import { Counter, Histogram, httpErrorReply, type Logger } from '@cloudoptim/runtime';
 import type { CentralContext } from './context.ts';
@@ -40,6 +40,11 @@ export async function buildApp(ctx: CentralContext): Promise<FastifyInstance> {
     },
     return503OnClosing: false,
     trustProxy: true,
+    // Errors Fastify answers before routing (a path with a malformed %-escape) get the envelope too.
+    frameworkErrors: (error, req, reply) => {
+      const out = httpErrorReply(error, req.id, clock.now());
+      void (reply as unknown as FastifyReply).status(out.status).header('x-request-id', req.id).send(out.body);
+    },
   });
   app.decorateRequest('ctxLog', null as unknown as Logger);
   app.removeContentTypeParser('text/plain');

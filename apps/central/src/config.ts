@@ -6,42 +6,79 @@ import { z } from 'zod';
 import { envSchemas, loadConfig, type Env } from '@cloudoptim/runtime';
 
 export const CentralConfigSchema = z.object({
-  PORT: envSchemas.port(8000),
-  HOST: z.string().min(1).default('0.0.0.0'),
-  LOG_LEVEL: envSchemas.logLevel(),
-  /** PostgreSQL; unset → embedded PGlite in CLOUDOPTIM_DATA_DIR. */
-  DATABASE_URL: z.string().min(1).optional(),
-  CLOUDOPTIM_DATA_DIR: z.string().min(1).default('./.cloudoptim/db'),
-  /** The URL agents and browsers reach this server on (install commands print it). */
-  CLOUDOPTIM_PUBLIC_URL: z.string().url().default('http://localhost:8000'),
-  /** First start with no users: the operator account created from these two. */
-  CLOUDOPTIM_BOOTSTRAP_ADMIN_EMAIL: z.string().email().optional(),
-  CLOUDOPTIM_BOOTSTRAP_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
-  SESSION_TTL_SECONDS: envSchemas.positiveInt(12 * 3600),
-  /** Browser origins allowed to call the API with credentials (comma-separated); empty: same origin only. */
-  CORS_ORIGINS: z.string().default(''),
+  PORT: envSchemas.port(8000).describe('Port of the HTTP server: API, admin UI, agent WebSocket, /metrics (`--port`).'),
+  HOST: z.string().min(1).default('0.0.0.0').describe('Interface to listen on.'),
+  LOG_LEVEL: envSchemas.logLevel().describe('Level of the JSON log on stdout.'),
+  DATABASE_URL: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('PostgreSQL, `postgres://user:password@host:5432/db` (required for several replicas); unset: embedded PGlite in CLOUDOPTIM_DATA_DIR.'),
+  CLOUDOPTIM_DATA_DIR: z.string().min(1).default('./.cloudoptim/db').describe('Directory of the embedded PGlite database when DATABASE_URL is unset (one process at a time; `--data-dir`).'),
+  CLOUDOPTIM_PUBLIC_URL: z
+    .string()
+    .url()
+    .default('http://localhost:8000')
+    .describe('The URL agents and browsers reach this server on: printed in install commands; `https://` makes session cookies Secure.'),
+  CLOUDOPTIM_BOOTSTRAP_ADMIN_EMAIL: z.string().email().optional().describe('E-mail of the first operator, created at start when there are no users yet.'),
+  CLOUDOPTIM_BOOTSTRAP_ADMIN_PASSWORD: z
+    .string()
+    .min(12, 'must be at least 12 characters')
+    .optional()
+    .describe('Password of that first operator (at least 12 characters); read only while there are no users.'),
+  SESSION_TTL_SECONDS: envSchemas.positiveInt(12 * 3600).describe('Lifetime of a sign-in session, seconds.'),
+  CORS_ORIGINS: z.string().default('').describe('Browser origins allowed to call the API with credentials, comma-separated; empty: same origin only.'),
   // An agent's metrics report of a 10,000-pod cluster is ~7 MB.
-  BODY_LIMIT_BYTES: envSchemas.positiveInt(16 * 1024 * 1024),
-  /** Requests per minute per credential (or per IP without one). */
-  RATE_LIMIT_PER_MINUTE: envSchemas.positiveInt(1200),
-  /** Optional shared rate-limit store across replicas. */
-  REDIS_URL: z.string().min(1).optional(),
-  ML_SERVER_URL: z.string().url().default('http://localhost:8001'),
-  ML_SERVER_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
-  /** AWS endpoint override (the simulator's); unset → the real regional endpoints. */
-  AWS_ENDPOINT_URL: z.string().url().optional(),
-  AWS_ACCESS_KEY_ID: z.string().min(1).optional(),
-  AWS_SECRET_ACCESS_KEY: z.string().min(1).optional(),
-  /** Heartbeat interval agents use; health turns YELLOW after 2 missed, RED after 4. */
-  AGENT_HEARTBEAT_SECONDS: envSchemas.positiveInt(30),
-  /** How long a polled task stays leased to the agent without a result or a heartbeat naming it running. */
-  TASK_LEASE_SECONDS: envSchemas.positiveInt(60),
-  /** Run the background workers (optimizer, executor, spot handler …) in this process. */
-  CLOUDOPTIM_WORKERS: z.enum(['on', 'off']).default('on'),
-  /** Directory of the admin UI's static build, served at / when present. */
-  CLOUDOPTIM_UI_DIR: z.string().min(1).optional(),
-  SMTP_URL: z.string().min(1).optional(),
-  SMTP_FROM: z.string().email().optional(),
+  BODY_LIMIT_BYTES: envSchemas.positiveInt(16 * 1024 * 1024).describe('Largest request body accepted, bytes (a 10,000-pod metrics report is ~7 MB).'),
+  RATE_LIMIT_PER_MINUTE: envSchemas.positiveInt(1200).describe('Requests per minute per credential (agent key or session), per IP without one; above it 429 RATE_LIMITED.'),
+  REDIS_URL: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Redis holding the rate-limit and failed sign-in counters, shared by the replicas; unset: each replica counts requests alone, and failed sign-ins are counted in the database.'),
+  METRICS_TOKEN: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .optional()
+    .describe('Bearer token /metrics requires (`Authorization: Bearer <token>` in the Prometheus scrape config); unset: /metrics is open to anyone who reaches the port, and it names clusters and their cost per hour.'),
+  LOGIN_MAX_FAILURES_PER_EMAIL: envSchemas
+    .positiveInt(10)
+    .describe('Sign-in attempts for one e-mail address (known or not) that may fail within LOGIN_FAILURE_WINDOW_SECONDS; beyond it every sign-in to that address answers 429 RATE_LIMITED, even with the right password, until the window ends. A successful sign-in resets the count.'),
+  LOGIN_MAX_FAILURES_PER_IP: envSchemas
+    .positiveInt(100)
+    .describe('Sign-in attempts from one client IP that may fail within LOGIN_FAILURE_WINDOW_SECONDS, whatever the e-mail; beyond it that IP gets 429 RATE_LIMITED until the window ends.'),
+  LOGIN_FAILURE_WINDOW_SECONDS: envSchemas
+    .positiveInt(900)
+    .describe('Window of the failed sign-in counts, seconds from the first failure (counted in the database, or in Redis with REDIS_URL, so every replica shares them).'),
+  ML_SERVER_URL: z.string().url().default('http://localhost:8001').describe('Base URL of the ML server.'),
+  ML_SERVER_API_KEY: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .optional()
+    .describe("The ML server's service key (its ML_SERVER_API_KEY); unset: optimizations and Spot replacements fail until it is set."),
+  AWS_ENDPOINT_URL: z.string().url().optional().describe('Endpoint override for EC2, SQS and STS (the simulator, LocalStack); unset: the regional AWS endpoints.'),
+  AWS_ACCESS_KEY_ID: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("Static key of the server's own AWS identity (used with AWS_SECRET_ACCESS_KEY); unset: the SDK default chain (IRSA, instance profile, AWS_PROFILE). Clusters with a role are reached through STS AssumeRole from this identity."),
+  AWS_SECRET_ACCESS_KEY: z.string().min(1).optional().describe('Secret of AWS_ACCESS_KEY_ID.'),
+  AGENT_HEARTBEAT_SECONDS: envSchemas
+    .positiveInt(30)
+    .describe('Heartbeat interval agents keep, seconds: a cluster turns YELLOW after 2 missed heartbeats, RED after 4.'),
+  TASK_LEASE_SECONDS: envSchemas
+    .positiveInt(60)
+    .describe('How long a polled task stays leased to the agent without a result or a heartbeat naming it running, seconds; then it is offered again.'),
+  CLOUDOPTIM_WORKERS: z
+    .enum(['on', 'off'])
+    .default('on')
+    .describe('Run the background workers (optimizer, executor, spot handler …) in this process; `off`: API only.'),
+  CLOUDOPTIM_UI_DIR: z.string().min(1).optional().describe("Directory of the admin UI's static build, served at /; unset: apps/admin-ui/dist when it was built."),
+  SMTP_URL: z.string().min(1).optional().describe('SMTP transport for e-mail notification channels (`smtps://user:password@host:465`); e-mail channels need it and SMTP_FROM.'),
+  SMTP_FROM: z.string().email().optional().describe('Sender address of notification e-mails.'),
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: envSchemas
+    .boolean(false)
+    .describe("Let notification webhooks reach private, loopback, link-local and other non-public addresses (a receiver inside your own network); by default they are refused, so a customer's webhook URL cannot make the server call its own network or the cloud metadata endpoint."),
 });
 
 export type CentralConfig = z.output<typeof CentralConfigSchema>;

@@ -14,11 +14,14 @@ const MAX_EXCERPT = 2048;
 
 const EnvelopeSchema = z.object({
   version: z.literal('0'),
-  id: z.string().min(1).max(128),
+  // EventBridge ids are UUIDs. An id with control characters (NUL) cannot be stored, and a message that cannot be
+  // stored would never be acked: it is malformed instead.
+  id: z.string().min(1).max(128).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces'),
   'detail-type': z.string().min(1),
   source: z.string().min(1),
   account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
-  time: z.iso.datetime({ offset: true }),
+  // Year 0000 passes the format but not PostgreSQL (no year zero); no EC2 event predates 1970.
+  time: z.iso.datetime({ offset: true }).refine((t) => Date.parse(t) >= 0, 'must be a time after 1970'),
   region: AwsRegionSchema,
   resources: z.array(z.string()),
   detail: z.record(z.string(), z.unknown()),

@@ -25,6 +25,7 @@ export {
 export { UsersRepository, normalizeEmail, type NewUser, type User, type UserCredentials, type UserRole } from './repositories/users.repository.ts';
 export { SessionsRepository, type NewSession, type Session, type SessionWithUser } from './repositories/sessions.repository.ts';
 export { AgentKeysRepository, isAgentKeyActive, type AgentKey, type NewAgentKey } from './repositories/agent-keys.repository.ts';
+export { LoginFailuresRepository, type LoginFailureCount } from './repositories/login-failures.repository.ts';
 export { AuditLogRepository, type AuditCursor, type AuditListOptions, type AuditRecord, type NewAuditRecord } from './repositories/audit-log.repository.ts';
 export { ClusterSettingsRepository, type ClusterSettingsRecord } from './repositories/cluster-settings.repository.ts';
 export { WorkerLeasesRepository, type WorkerLease } from './repositories/worker-leases.repository.ts';

@@ -19,6 +19,18 @@ export const REDACTED_KEYS = [
 
 const redactPaths = REDACTED_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `headers["${k}"]`, `req.headers.${k}`]);
 
+/**
+ * CloudOptim's bearer secrets by their shape — session tokens `cos_…`, agent keys `coa_…`, webhook signing
+ * secrets `whsec_…` — wherever they end up in a line: a URL a client put a key in, an error message that echoes
+ * input. Key-based redaction cannot see inside strings; this runs on the finished line.
+ */
+const SECRET_PATTERN = /\b(cos|coa|whsec)_[A-Za-z0-9_-]{16,}/g;
+
+/** The line with every secret-shaped token replaced by its prefix and `[redacted]`. */
+export function scrubSecrets(line: string): string {
+  return line.replace(SECRET_PATTERN, '$1_[redacted]');
+}
+
 export interface LoggerOptions {
   name: string;
   level?: LogLevel;
@@ -35,6 +47,7 @@ export function createLogger(options: LoggerOptions): Logger {
       redact: { paths: redactPaths, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
+      hooks: { streamWrite: scrubSecrets },
     },
     options.destination,
   );

@@ -5,7 +5,8 @@
  * Agent keys, which every agent presents every few seconds, are cached for a minute: a revocation applies at once
  * on the replica that made it (`forgetClusterKeys`) and, when the authenticator was started with `start()`, on
  * every other replica as soon as the NOTIFY on {@link AUTH_CHANNEL} arrives — the cache time only bounds how long
- * a lost notification (a dropped LISTEN connection) can leave a revoked key working there.
+ * a lost notification (a dropped LISTEN connection) can leave a revoked key working there. A logout
+ * (`forgetSession`) travels the same way.
  */
 import { AppError } from '@cloudoptim/contracts';
 import { AgentKeysRepository, SessionsRepository, isAgentKeyActive, type Database } from '@cloudoptim/db';
@@ -14,8 +15,12 @@ import type { Authenticator, RequestCredentials } from './authenticator.ts';
 import type { AgentPrincipal, UserPrincipal } from './principal.ts';
 import { bearerToken, hashToken, tokenKind } from './tokens.ts';
 
-/** The channel on which replicas tell each other which cluster's agent keys to forget (payload: the cluster id). */
+/**
+ * The channel on which replicas tell each other what to forget: a cluster's agent keys (payload: the cluster id)
+ * or a session (payload: `session:<session id>`).
+ */
 export const AUTH_CHANNEL = 'cloudoptim_auth_forget';
+const SESSION_PAYLOAD = 'session:';
 
 export interface DbAuthenticatorOptions {
   /** How long a successful session lookup is reused — and an agent key's, unless `agentCacheTtlMs` is set (default 5 s). */
@@ -68,7 +73,10 @@ export class DbAuthenticator implements Authenticator {
    */
   static async start(db: Database, clock: Clock, options: DbAuthenticatorOptions = {}): Promise<DbAuthenticator> {
     const auth = new DbAuthenticator(db, clock, options);
-    await db.listen(AUTH_CHANNEL, (clusterId) => auth.dropClusterKeys(clusterId));
+    await db.listen(AUTH_CHANNEL, (payload) => {
+      if (payload.startsWith(SESSION_PAYLOAD)) auth.dropSession(payload.slice(SESSION_PAYLOAD.length));
+      else auth.dropClusterKeys(payload);
+    });
     auth.listening = true;
     return auth;
   }
@@ -117,16 +125,26 @@ export class DbAuthenticator implements Authenticator {
   }
 
   forgetSession(sessionId: string): void {
-    for (const [hash, entry] of this.users) if (entry.principal.sessionId === sessionId) this.users.delete(hash);
+    this.dropSession(sessionId);
+    // A logout must end the session on every replica, not after their cache time.
+    this.tellOthers(`${SESSION_PAYLOAD}${sessionId}`, { sessionId }, 'could not tell other replicas to forget a session');
   }
 
   forgetClusterKeys(clusterId: string): void {
     this.dropClusterKeys(clusterId);
+    this.tellOthers(clusterId, { clusterId }, 'could not tell other replicas to forget agent keys');
+  }
+
+  /** A hint: should it be lost, the other replicas' cache time bounds how long they accept what was revoked. */
+  private tellOthers(payload: string, context: Record<string, string>, failure: string): void {
     if (!this.listening) return;
-    // A hint: should it be lost, the other replicas' cache time bounds how long they accept the revoked key.
-    this.db.notify(AUTH_CHANNEL, clusterId).catch((error: unknown) => {
-      this.options.log?.warn({ clusterId, err: error instanceof Error ? error.message : String(error) }, 'could not tell other replicas to forget agent keys');
+    this.db.notify(AUTH_CHANNEL, payload).catch((error: unknown) => {
+      this.options.log?.warn({ ...context, err: error instanceof Error ? error.message : String(error) }, failure);
     });
+  }
+
+  private dropSession(sessionId: string): void {
+    for (const [hash, entry] of this.users) if (entry.principal.sessionId === sessionId) this.users.delete(hash);
   }
 
   /** The bearer token, undefined without an Authorization header; any other scheme is rejected. */

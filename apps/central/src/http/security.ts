@@ -1,15 +1,17 @@
 /**
  * Transport hardening: security headers (helmet), CORS for the admin UI's origins (credentials allowed only for
- * listed origins), and rate limits per credential — per agent key or session — or per IP without one. With
- * REDIS_URL the counters are shared by every replica; without it each replica counts alone.
+ * listed origins), rate limits per credential — per agent key or session — or per IP without one (with
+ * REDIS_URL the counters are shared by every replica; without it each replica counts alone), and the bearer
+ * token /metrics requires when METRICS_TOKEN is set.
  */
-import { createHash } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Redis } from 'ioredis';
 import { AppError } from '@cloudoptim/contracts';
+import { bearerToken } from '../auth/tokens.ts';
 import type { CentralContext } from '../context.ts';
 import { credentialsOf } from './route.ts';
 
@@ -21,7 +23,22 @@ export function rateLimitKey(req: FastifyRequest): string {
   return `cred:${createHash('sha256').update(credential).digest('base64url').slice(0, 22)}`;
 }
 
+const sha256 = (text: string) => createHash('sha256').update(text).digest();
+
+/** With METRICS_TOKEN, /metrics answers only a scrape that presents it (compared in constant time). */
+function guardMetrics(app: FastifyInstance, token: string | undefined): void {
+  if (token === undefined) return;
+  const expected = sha256(token);
+  app.addHook('onRequest', async (req) => {
+    if (req.url.split('?')[0] !== '/metrics') return;
+    const given = bearerToken(req.headers.authorization);
+    // Digests have one length, so timingSafeEqual compares them without revealing where they differ.
+    if (given === undefined || !timingSafeEqual(sha256(given), expected)) throw new AppError('UNAUTHENTICATED', '/metrics needs "Authorization: Bearer <METRICS_TOKEN>"');
+  });
+}
+
 export async function registerSecurity(app: FastifyInstance, ctx: CentralContext): Promise<void> {
+  guardMetrics(app, ctx.config.METRICS_TOKEN);
   await app.register(helmet, {
     // The admin UI is served from this origin; its bundle needs no inline scripts.
     contentSecurityPolicy: { directives: { 'default-src': ["'self'"], 'connect-src': ["'self'", 'ws:', 'wss:'], 'img-src': ["'self'", 'data:'], 'style-src': ["'self'", "'unsafe-inline'"] } },

@@ -2,11 +2,13 @@
  * Sends one notification through one channel: a Slack-compatible webhook (`{text, blocks}`), a generic webhook
  * (the payload as JSON, signed `X-CloudOptim-Signature: sha256=<hex HMAC-SHA256 of the body with the channel's
  * secret>`), or an e-mail through SMTP (nodemailer). Redirects are not followed and each request times out, so
- * a customer's URL cannot hold the sender or bounce it elsewhere.
+ * a customer's URL cannot hold the sender or bounce it elsewhere; a URL whose host resolves to a private,
+ * loopback or link-local address is refused (security/webhook-targets.ts) unless private targets are allowed.
  */
 import { createHmac } from 'node:crypto';
 import type { Transporter } from 'nodemailer';
 import type { NotificationChannelKind } from '@cloudoptim/db';
+import { resolvedTargetProblem, type HostLookup } from '../security/webhook-targets.ts';
 import type { NotificationPayload } from './outbox-notifier.ts';
 
 export const SIGNATURE_HEADER = 'x-cloudoptim-signature';
@@ -32,6 +34,10 @@ export interface SenderOptions {
   mailFrom?: string;
   /** Default: the global fetch. */
   fetch?: typeof fetch;
+  /** Let webhooks reach non-public addresses (WEBHOOK_ALLOW_PRIVATE_TARGETS); default false. */
+  allowPrivateTargets?: boolean;
+  /** Host resolution for the target check (default node:dns). */
+  lookup?: HostLookup;
 }
 
 /** `sha256=<hex>` of `body` under `secret`: what a receiver recomputes to check the signature. */
@@ -59,6 +65,10 @@ export class ChannelSender {
     const body = JSON.stringify(channel.kind === 'slack' ? slackMessage(payload) : { delivery_id: deliveryId, ...payload });
     const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'CloudOptim-Notifications/1', 'x-cloudoptim-event': payload.type, 'x-cloudoptim-delivery': deliveryId };
     if (channel.kind === 'webhook' && channel.secret !== null) headers[SIGNATURE_HEADER] = signBody(channel.secret, body);
+    if (!this.options.allowPrivateTargets) {
+      const problem = await resolvedTargetProblem(channel.target, this.options.lookup);
+      if (problem !== null) return { ok: false, statusCode: null, error: `refused: ${problem}`, permanent: true };
+    }
     try {
       const res = await (this.options.fetch ?? fetch)(channel.target, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(TIMEOUT_MS) });
       await res.body?.cancel();

@@ -31,7 +31,7 @@ export function smtpOptions(config: CentralContext['config']): SenderOptions {
 
 export function createNotificationDeliveryWorker(deps: Pick<CentralContext, 'db' | 'clock' | 'log' | 'config'>, options: NotificationWorkerOptions = {}): WorkerSpec {
   const deliveries = new NotificationDeliveriesRepository(deps.db.db);
-  const sender = new ChannelSender({ ...smtpOptions(deps.config), ...options });
+  const sender = new ChannelSender({ ...smtpOptions(deps.config), allowPrivateTargets: deps.config.WEBHOOK_ALLOW_PRIVATE_TARGETS, ...options });
   return {
     name: NOTIFICATION_WORKER,
     intervalMs: options.intervalMs ?? 5000,

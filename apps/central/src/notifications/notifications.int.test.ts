@@ -62,7 +62,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('notifications
 
   beforeAll(async () => {
     hooks = await receiver();
-    central = await createTestCentral({ target, clock: new ManualClock(T0), config: { SMTP_URL: 'smtp://mail.example.test:25', SMTP_FROM: 'cloudoptim@example.test' } });
+    central = await createTestCentral({ target, clock: new ManualClock(T0), config: { SMTP_URL: 'smtp://mail.example.test:25', SMTP_FROM: 'cloudoptim@example.test', WEBHOOK_ALLOW_PRIVATE_TARGETS: true } });
     acme = await central.createCustomer('Acme');
     globex = await central.createCustomer('Globex');
     acmeProd = await central.registerCluster(acme.customerId, 'prod');

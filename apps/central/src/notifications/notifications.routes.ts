@@ -16,6 +16,7 @@ import { z } from 'zod';
 import { customerScope, type UserPrincipal } from '../auth/principal.ts';
 import { targetCustomer, visibleCustomer } from '../clusters/cluster-access.ts';
 import type { Feature } from '../features.ts';
+import { literalTargetProblem } from '../security/webhook-targets.ts';
 import { startNotificationBridge } from './notification-bridge.ts';
 import { NOTIFICATION_EVENT_TYPES } from './notifier.ts';
 import { OutboxNotifier, payloadOf } from './outbox-notifier.ts';
@@ -157,6 +158,9 @@ export const notificationsFeature: Feature = (routes, app, ctx) => {
     const ok = kind === 'email' ? EmailTargetSchema.safeParse(target).success : UrlTargetSchema.safeParse(target).success;
     if (!ok) throw new AppError('VALIDATION_FAILED', `${path} is not a valid ${kind === 'email' ? 'list of e-mail addresses' : 'http(s) URL'}`, { issues: [{ path, message: kind === 'email' ? 'must be 1 to 20 comma-separated e-mail addresses' : 'must be an http or https URL' }] });
     if (kind === 'email' && !(ctx.config.SMTP_URL && ctx.config.SMTP_FROM)) throw new AppError('UNPROCESSABLE', 'e-mail channels need SMTP on this server (SMTP_URL and SMTP_FROM)');
+    // SSRF: a webhook is called from central's network (security/webhook-targets.ts; re-checked at each delivery).
+    const problem = kind === 'email' || ctx.config.WEBHOOK_ALLOW_PRIVATE_TARGETS ? null : literalTargetProblem(target);
+    if (problem !== null) throw new AppError('VALIDATION_FAILED', `${path} must be a public address: ${problem}`, { issues: [{ path, message: `must reach a public address (${problem}); WEBHOOK_ALLOW_PRIVATE_TARGETS allows private ones` }] });
   };
   const audit = (user: UserPrincipal, channel: NotificationChannel, action: string, details: Record<string, unknown>, requestId: string) =>
     ctx.audit.record({ customerId: channel.customerId, actor: `user:${user.email}`, action, target: `notification_channel/${channel.id}`, details: { name: channel.name, kind: channel.kind, target: maskTarget(channel.kind, channel.target), ...details }, requestId });

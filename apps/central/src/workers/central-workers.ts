@@ -12,6 +12,7 @@ import { createOfficeHoursWorker } from '../office-hours/office-hours.worker.ts'
 import { periodicOptimizersWorker } from '../optimizations/periodic-optimizers.worker.ts';
 import { createSavingsSamplerWorker } from '../savings/cost-sampler.ts';
 import { savingsVerifierWorker } from '../savings/savings-verifier.ts';
+import { createAuthHousekeepingWorker } from '../security/auth-housekeeping.worker.ts';
 import { createSpotHandlerWorker } from '../spot-handler/spot-handler.worker.ts';
 import { createSpotSwapBackWorker } from '../spot-handler/swap-back.worker.ts';
 
@@ -28,5 +29,6 @@ export function centralWorkers(ctx: CentralContext): WorkerSpec[] {
     savingsVerifierWorker(ctx),
     createNotificationDeliveryWorker(ctx),
     createOfficeHoursWorker(ctx),
+    createAuthHousekeepingWorker(ctx),
   ];
 }

@@ -1,4 +1,4 @@
-import { and, eq, isNull, lt, or } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lt, lte, or } from 'drizzle-orm';
 import type { DrizzleDb } from '../database.ts';
 import { withDbErrors } from '../db-errors.ts';
 import { sessions, users } from '../schema.ts';
@@ -78,5 +78,21 @@ export class SessionsRepository {
         .set({ lastSeenAt: at })
         .where(and(eq(sessions.id, sessionId), or(isNull(sessions.lastSeenAt), lt(sessions.lastSeenAt, notAfter)))),
     );
+  }
+
+  /**
+   * Deletes up to `limit` sessions that ended at or before `now` (expired or revoked); returns how many. Their
+   * tokens no longer work either way: this only keeps the table (and its token hashes) from growing forever.
+   */
+  async deleteEnded(now: Date, limit: number): Promise<number> {
+    return withDbErrors('purge sessions', async () => {
+      const ended = this.db
+        .select({ id: sessions.id })
+        .from(sessions)
+        .where(or(lte(sessions.expiresAt, now), lte(sessions.revokedAt, now)))
+        .limit(limit);
+      const rows = await this.db.delete(sessions).where(inArray(sessions.id, ended)).returning({ id: sessions.id });
+      return rows.length;
+    });
   }
 }

@@ -1,4 +1,7 @@
-/** Tables of migrations/0002_auth.sql: users, sessions, agent keys, audit log, cluster settings, worker leases. */
+/**
+ * Tables of migrations/0002_auth.sql (users, sessions, agent keys, audit log, cluster settings, worker leases) and
+ * 0008_auth_hardening.sql (login failures).
+ */
 import { sql } from 'drizzle-orm';
 import { foreignKey, index, integer, jsonb, pgTable, text, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { at, createdAt } from './columns.ts';
@@ -97,3 +100,15 @@ export const workerLeases = pgTable('worker_leases', {
   expiresAt: at('expires_at').notNull(),
   acquiredAt: at('acquired_at').notNull(),
 });
+
+/** Failed sign-ins per bucket (a hashed e-mail or client IP) in the current window (0008_auth_hardening). */
+export const loginFailures = pgTable(
+  'login_failures',
+  {
+    bucket: text('bucket').primaryKey(),
+    failures: integer('failures').notNull(),
+    windowStartedAt: at('window_started_at').notNull(),
+    lastFailureAt: at('last_failure_at').notNull(),
+  },
+  (table) => [index('login_failures_window_idx').on(table.windowStartedAt)],
+);
