@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeCloudProvider, type CloudProvider, type LaunchCapacityInput, type LaunchCapacityResult } from '@cloudoptim/cloud';
 import { exampleClusterMetrics, exampleNodeMetric, type AdminStreamEvent, type ExecutionStep } from '@cloudoptim/contracts';
-import { AuditLogRepository, ClusterMetricsRepository, schema, TasksRepository, type PlanWithSteps } from '@cloudoptim/db';
+import { AuditLogRepository, ClusterMetricsRepository, NodesRepository, schema, TasksRepository, type PlanWithSteps } from '@cloudoptim/db';
 import { testDatabaseTargets } from '@cloudoptim/db/testing';
 import { PLAN_TAG } from './executor-types.ts';
 import { PlanExecutor } from './plan-executor.ts';
@@ -92,6 +92,34 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('plan executor
     expect(fake.list().find((i) => i.instanceId === old!.instanceId)?.state).toBe('running');
     const uncordon = (await new TasksRepository(s.central.db.db).list(s.customerId, s.clusterId, { taskType: 'uncordon_node' }))[0];
     expect(uncordon?.parameters).toMatchObject({ node_name: old!.nodeName, instance_id: old!.instanceId });
+  });
+
+  it('keeps a launched instance whose node already runs pods of a controller when it rolls back (chaos: kube API outage)', async () => {
+    const s = await start(new FakeCloudProvider());
+    const fake = s.provider as FakeCloudProvider;
+    const [old] = await s.oldNodes(1);
+    fake.settle();
+    const plan = await approvedPlan(s, replacementSteps([old!], { zone: ZONE, launchCount: 2 }));
+    const executor = s.executor();
+    let launched: string[] = [];
+    for (let i = 0; i < 10 && launched.length === 0; i++) {
+      await executor.tick();
+      fake.settle();
+      launched = ((await s.plans.find(null, plan.id))!.steps[0]!.outcome?.instance_ids as string[] | undefined) ?? [];
+    }
+    expect(launched).toHaveLength(2);
+    // The new nodes joined; the scheduler put a Deployment's pod on the first one (as the agent reported).
+    await new NodesRepository(s.central.db.db).upsertMany(s.customerId, s.clusterId, launched.map((id, n) => ({ nodeName: `new-node-${n}`, instanceId: id, instanceType: 'm5.large', availabilityZone: ZONE, capacityType: 'spot', cpuAllocatableCores: 1.9, memoryAllocatableGb: 7, cpuAllocatedCores: 0.2, memoryAllocatedGb: 0.5, cpuUsedCores: 0.1, memoryUsedGb: 0.2, podCount: 2 })));
+    const pod = (name: string, node: string, ownerKind: string) =>
+      s.central.db.query("INSERT INTO pod_snapshots (customer_id, cluster_id, namespace, pod_name, node_name, owner_kind, owner_name, phase, observed_at) VALUES ($1, $2, 'shop', $3, $4, $5, 'web', 'Running', now())", [s.customerId, s.clusterId, name, node, ownerKind]);
+    await pod('web-1', 'new-node-0', 'ReplicaSet');
+    await pod('exporter-1', 'new-node-1', 'DaemonSet');
+
+    const done = await runUntilDone(s, plan.id, (task) => (task.taskType === 'drain_node' ? 'failed' : 'success'));
+
+    expect(done?.status).toBe('failed');
+    expect((await live(fake, plan.id)).map((i) => i.instanceId)).toEqual([launched[0]]);
+    expect(fake.list().find((i) => i.instanceId === launched[1])?.state).not.toBe('running');
   });
 
   it('goes on when a node to remove is already gone (reclaimed meanwhile): the agent answers NOT_FOUND', async () => {

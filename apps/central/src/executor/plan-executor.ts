@@ -196,7 +196,7 @@ export class PlanExecutor {
     const failed = plan.steps.find((s) => s.status === 'failed') as PlanStep;
     const result = await rollbackPlan(this.deps, plan, cluster, provider);
     const error = `step ${failed.step} (${failed.action}) failed: ${failed.error ?? 'unknown error'}`;
-    await this.finish(plan, result.status, error, { terminated: result.terminated, uncordoned: result.uncordoned });
+    await this.finish(plan, result.status, error, { terminated: result.terminated, uncordoned: result.uncordoned, ...(result.kept.length ? { kept_carrying_pods: result.kept } : {}) });
   }
 
   private async finish(plan: PlanWithSteps, status: 'succeeded' | 'failed' | 'rolled_back', error: string | null, details: Record<string, unknown> = {}): Promise<void> {

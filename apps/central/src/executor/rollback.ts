@@ -5,7 +5,10 @@
  * - Until the plan terminated one of the cluster's existing instances, the instances it launched are not
  *   needed: they are terminated (every instance tagged with the plan, recorded or not) and the plan ends
  *   `rolled_back`. After that point the new capacity carries the moved pods, so it stays and the plan ends
- *   `failed`.
+ *   `failed`. A launched instance whose node already runs pods of controllers (as the agent last reported —
+ *   the scheduler places pods on new Ready nodes whether or not a drain ran) stays too: terminating it would
+ *   kill them (found by the chaos suite: a drain failing on a Kubernetes API outage rolled back a plan whose
+ *   new nodes carried five pods). The consolidator removes such capacity later, with a drain.
  * - Nodes it cordoned or was draining and did not remove are uncordoned (agent tasks, not awaited).
  * - Tasks of steps still running are cancelled; steps not started are skipped.
  * Safe to run again after a crash half-way: every action is idempotent.
@@ -47,6 +50,8 @@ export interface RollbackResult {
   status: 'rolled_back' | 'failed';
   terminated: string[];
   uncordoned: string[];
+  /** Launched instances kept because their nodes already run pods. */
+  kept: string[];
 }
 
 export async function rollbackPlan(deps: ExecutorDeps, plan: PlanWithSteps, cluster: Cluster, provider: () => Promise<CloudProvider>): Promise<RollbackResult> {
@@ -65,17 +70,25 @@ export async function rollbackPlan(deps: ExecutorDeps, plan: PlanWithSteps, clus
 
   // 2. Terminate what it launched, unless that capacity now carries the pods of removed nodes.
   let terminated: string[] = [];
+  let kept: string[] = [];
   // A plan that never tried to launch (office hours, rightsizing, a pure consolidation) has nothing in EC2 to undo.
   const launchTried = plan.steps.some((s) => s.action === 'launch_instances' && s.status !== 'pending' && s.status !== 'skipped');
   if (!keepCapacity && launchTried) {
     const cloud = await provider();
     const tagged = (await cloud.describeInstances({ tags: { [PLAN_TAG]: plan.id } })).filter((i) => LIVE(i.state)).map((i) => i.instanceId);
-    terminated = [...new Set([...launchedByPlan(plan), ...tagged])];
+    const launched = [...new Set([...launchedByPlan(plan), ...tagged])];
+    const carrying = await instancesCarryingPods(deps, cluster, launched);
+    terminated = launched.filter((id) => !carrying.has(id));
+    if (carrying.size > 0) {
+      kept = [...carrying];
+      deps.log.warn({ planId: plan.id, kept }, 'rollback: launched instances already run pods; they stay');
+    }
     if (terminated.length > 0) {
       await terminateIgnoringGone(cloud, terminated);
       await deps.audit.record({ customerId: cluster.customerId, clusterId: cluster.id, actor: 'system:executor', action: 'instance.terminate', target: `plan/${plan.id}`, details: { reason: 'rollback', instance_ids: terminated } });
     }
-    for (const s of plan.steps.filter((x) => x.action === 'launch_instances' && (x.status === 'running' || x.status === 'succeeded'))) await mark(s, 'rolled_back');
+    const keptByStep = (st: PlanStep) => outcomeInstanceIds(st).some((id) => carrying.has(id));
+    for (const s of plan.steps.filter((x) => x.action === 'launch_instances' && (x.status === 'running' || x.status === 'succeeded'))) if (!keptByStep(s)) await mark(s, 'rolled_back');
   }
 
   // 3. Give back the nodes it took out of service.
@@ -103,5 +116,16 @@ export async function rollbackPlan(deps: ExecutorDeps, plan: PlanWithSteps, clus
 
   // 4. What never started never will.
   for (const s of plan.steps.filter((x) => x.status === 'pending')) await repo.updateStep(plan.id, s.step, { status: 'skipped' });
-  return { status: keepCapacity ? 'failed' : 'rolled_back', terminated, uncordoned };
+  return { status: keepCapacity || kept.length > 0 ? 'failed' : 'rolled_back', terminated, uncordoned, kept };
+}
+
+/** Of `instanceIds`, those whose node runs pods not owned by a DaemonSet (per the agent's last pod report). */
+async function instancesCarryingPods(deps: ExecutorDeps, cluster: Cluster, instanceIds: readonly string[]): Promise<Set<string>> {
+  if (instanceIds.length === 0) return new Set();
+  const rows = await deps.db.query<{ instance_id: string }>(
+    `SELECT DISTINCT n.instance_id FROM nodes n JOIN pod_snapshots p ON p.cluster_id = n.cluster_id AND p.node_name = n.node_name
+      WHERE n.cluster_id = $1 AND n.instance_id IN (SELECT jsonb_array_elements_text($2::jsonb)) AND p.phase IN ('Pending', 'Running') AND coalesce(p.owner_kind, '') NOT IN ('DaemonSet', 'Node')`,
+    [cluster.id, JSON.stringify(instanceIds)],
+  );
+  return new Set(rows.map((r) => r.instance_id));
 }

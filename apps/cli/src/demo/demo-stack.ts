@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CentralClient } from '@cloudoptim/api-client';
-import { loadAgentConfig, startAgent, wsSocketFactory, type RunningAgent } from '@cloudoptim/agent';
+import { loadAgentConfig, startAgent, wsSocketFactory, type AgentConfig, type RunningAgent } from '@cloudoptim/agent';
 import { ConfiguredCloudAccess, defaultCentralConfig, startCentral, type CloudAccess, type ClusterCloudTarget, type ClusterSettingsReader, type StartedCentral } from '@cloudoptim/central';
 import { ClientNodeKubeGateway } from '@cloudoptim/kube';
 import type { Market, SpotPriceHistory } from '@cloudoptim/market';
@@ -40,7 +40,10 @@ export interface DemoCluster {
   clusterId: string;
   name: string;
   sim: Simulator;
+  /** The running agent; a test may replace it (chaos: a restarted agent), and the stack stops whichever runs. */
   agent: RunningAgent;
+  /** The agent's configuration (cluster id, key, kubeconfig), to start another agent of the same cluster. */
+  agentConfig: AgentConfig;
 }
 
 export interface DemoStack {
@@ -163,8 +166,9 @@ export async function startDemoStack(o: DemoStackOptions): Promise<DemoStack> {
       const kube = new ClientNodeKubeGateway({ connection: { kubeconfigPath: sim.endpoints.kubeconfig }, clock, log: agentLog.child({ component: 'kube' }) });
       const centralClient = new CentralClient({ baseUrl: central.url, apiKey: registered.api_key, timeoutMs: agentConfig.centralTimeoutMs, socketFactory: wsSocketFactory, userAgent: 'cloudoptim-agent/demo' });
       const agent = await startAgent({ config: agentConfig, kube, central: centralClient, clock, log: agentLog });
-      stops.push(() => agent.stop());
-      clusters.push({ clusterId: registered.cluster_id, name, sim, agent });
+      const cluster: DemoCluster = { clusterId: registered.cluster_id, name, sim, agent, agentConfig };
+      stops.push(() => cluster.agent.stop());
+      clusters.push(cluster);
     }
     return { url: central.url, email, password, central, ml, clusters, customerId: customer.customer_id, operator: { email: operatorEmail, password: operatorPassword }, stop };
   } catch (error) {

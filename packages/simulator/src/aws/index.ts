@@ -5,7 +5,7 @@
 export { createAwsEndpoint, DEFAULT_EVENT_QUEUE, DEFAULT_SIM_CREDENTIALS, type AwsEndpoint, type AwsEndpointOptions } from './aws-endpoint.ts';
 export { Ec2InstanceModel, INSTANCE_STATE_CODES, type DelayRange, type InstanceInfo, type InstanceLifecycle, type InstanceState, type TerminationCause } from './ec2-instances.model.ts';
 export { InterruptionDriver } from './interruptions.driver.ts';
-export { SqsModel, type ReceivedMessage } from './sqs-queues.model.ts';
+export { SqsModel, type ReceivedMessage, type SqsDeliveryFaults } from './sqs-queues.model.ts';
 export { SpotMarket, type PriceReplayConfig } from './spot-market.ts';
 export { type AwsEvent, type AwsEventKind } from './event-log.ts';
 export { type EventBridgeEvent } from './eventbridge-events.ts';

@@ -83,6 +83,21 @@ const QUEUE_NAME = /^[A-Za-z0-9_-]{1,80}(\.fifo)?$/;
 // eslint-disable-next-line no-control-regex
 const INVALID_BODY_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
+/**
+ * Opt-in delivery faults (chaos tests), within what SQS standard queues allow anyway: at-least-once delivery
+ * (a message stored twice, under two message ids, as a retried SendMessage or EventBridge retry produces) and
+ * best-effort ordering (each copy visible after its own random delay, and receives take messages in a random
+ * order). Off unless `setDeliveryFaults` is called.
+ */
+export interface SqsDeliveryFaults {
+  /** Probability that a sent message is stored twice. */
+  duplicateProbability: number;
+  /** Each stored copy becomes visible up to this many seconds late (uniform). */
+  maxDelaySeconds: number;
+  /** Uniform [0, 1) draws (seeded by the caller, so a run is reproducible). */
+  random: () => number;
+}
+
 /** Options of the model. */
 export interface SqsModelOptions {
   clock: Clock;
@@ -115,6 +130,9 @@ function validateQueueAttributes(attributes: Record<string, string>): void {
 export class SqsModel {
   private readonly queues = new Map<string, SqsQueue>();
   private stopped = false;
+  private faults: SqsDeliveryFaults | undefined;
+  /** Extra copies stored by the duplicate fault (chaos reports show the fault really bit). */
+  duplicatesInjected = 0;
 
   constructor(private readonly opts: SqsModelOptions) {}
 
@@ -173,6 +191,11 @@ export class SqsModel {
     this.notify(q);
   }
 
+  /** Turns delivery faults on (or off with `undefined`) for messages sent from now on. */
+  setDeliveryFaults(faults: SqsDeliveryFaults | undefined): void {
+    this.faults = faults;
+  }
+
   /** Sends one message; returns its id and digests. */
   sendMessage(queueName: string, body: string | undefined, options: { delaySeconds?: number; messageAttributes?: Record<string, MessageAttributeValue>; senderId?: string } = {}): { messageId: string; md5OfBody: string; md5OfMessageAttributes?: string } {
     const q = this.queue(queueName);
@@ -213,6 +236,15 @@ export class SqsModel {
       ...(hasAttrs ? { messageAttributes: structuredClone(attrs), md5OfMessageAttributes: md5OfMessageAttributes(attrs) } : {}),
     };
     q.messages.set(msg.messageId, msg);
+    const faults = this.faults;
+    if (faults) {
+      msg.visibleAtMs += Math.floor(faults.random() * (faults.maxDelaySeconds + 1)) * 1000;
+      if (faults.random() < faults.duplicateProbability) {
+        const copy: StoredMessage = { ...msg, messageId: this.opts.ids.messageId(), visibleAtMs: now + delay * 1000 + Math.floor(faults.random() * (faults.maxDelaySeconds + 1)) * 1000 };
+        q.messages.set(copy.messageId, copy);
+        this.duplicatesInjected++;
+      }
+    }
     this.notify(q);
     return { messageId: msg.messageId, md5OfBody: msg.md5OfBody, ...(msg.md5OfMessageAttributes ? { md5OfMessageAttributes: msg.md5OfMessageAttributes } : {}) };
   }
@@ -293,7 +325,9 @@ export class SqsModel {
     this.expire(q);
     const now = this.opts.clock.now();
     const out: ReceivedMessage[] = [];
-    for (const m of q.messages.values()) {
+    const faults = this.faults;
+    const candidates = faults ? shuffled([...q.messages.values()], faults.random) : q.messages.values();
+    for (const m of candidates) {
       if (out.length >= max) break;
       if (m.visibleAtMs > now) continue;
       m.receiveCount++;
@@ -344,6 +378,14 @@ export class SqsModel {
       signal?.removeEventListener('abort', wake);
     }
   }
+}
+
+function shuffled<T>(items: T[], random: () => number): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
 }
 
 /** Receipt handles: `AQEB` + base64 of [queue, messageId, receive number, nonce]. */

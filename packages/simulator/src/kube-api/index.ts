@@ -10,6 +10,7 @@ export * from './quantity.ts';
 export { applyPatch, patchTypeOf, type PatchType } from './patch.ts';
 export { qosClass, dns1123LabelError, dns1123SubdomainError } from './validation.ts';
 export * from './object-store.ts';
+export { KubeApiFaults, type KubeApiOutageStatus } from './faults.ts';
 export { createKubeApiServer, type KubeApiServer, type KubeApiServerOptions, type KubeAuthOptions } from './server.ts';
 export { writeKubeconfig, kubeconfigYaml, KUBECONFIG_CLUSTER_NAME } from './kubeconfig.ts';
 export {

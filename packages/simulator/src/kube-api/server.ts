@@ -15,6 +15,7 @@ import {
   versionDocument,
 } from './discovery.ts';
 import { badRequest, KubeApiError, notFound, statusObject } from './errors.ts';
+import type { KubeApiFaults } from './faults.ts';
 import {
   acceptsPlainJson,
   aggregatedDiscoveryVersion,
@@ -62,6 +63,8 @@ export interface KubeApiServerOptions {
   bookmarkIntervalMs?: number;
   /** Keep PodDisruptionBudget status current (default true). */
   pdbStatus?: boolean;
+  /** Opt-in injected outages (chaos tests); absent or idle: no effect. */
+  faults?: KubeApiFaults;
 }
 
 export interface KubeApiServer {
@@ -118,6 +121,12 @@ export function createKubeApiServer(options: KubeApiServerOptions): KubeApiServe
     if (token) ctx.user = `token:${token.slice(0, 6)}`;
     if ((options.auth?.requireToken && !token) || (token && options.auth?.tokens && !options.auth.tokens.includes(token))) {
       sendStatus(res, statusObject(401, 'Unauthorized', 'Unauthorized'));
+      return;
+    }
+    const refusal = options.faults?.refusal();
+    if (refusal) {
+      for (const [k, v] of Object.entries(refusal.headers)) res.setHeader(k, v);
+      sendStatus(res, refusal.status);
       return;
     }
     const method = req.method ?? 'GET';

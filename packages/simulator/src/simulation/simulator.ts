@@ -9,7 +9,7 @@ import { createRng, type Market, type SpotPriceHistory } from '@cloudoptim/marke
 import { type Clock, type Logger, silentLogger } from '@cloudoptim/runtime';
 import { createAwsEndpoint, type AwsEndpoint, type AwsEvent } from '../aws/index.ts';
 import { applyScenario, createCluster, type Cluster } from '../cluster/index.ts';
-import { createKubeApiServer, ObjectStore, writeKubeconfig } from '../kube-api/index.ts';
+import { createKubeApiServer, KubeApiFaults, ObjectStore, writeKubeconfig } from '../kube-api/index.ts';
 import { loadUsageTraces, type Scenario, traceVmIds } from '../scenarios/index.ts';
 import { scheduleStorm } from './storm.ts';
 
@@ -51,6 +51,12 @@ export interface Simulator {
   readonly store: ObjectStore;
   /** AWS-side events (launches, state changes, warnings, rebalances, capacity failures), in order. */
   events(): AwsEvent[];
+  /**
+   * Opt-in faults for chaos tests (all off at start): `kubeApi.outage(500 | 429, ms)` makes the Kubernetes API
+   * refuse every request for a while; `aws.sqs.setDeliveryFaults(…)` duplicates, delays and reorders queue
+   * messages.
+   */
+  readonly faults: { kubeApi: KubeApiFaults };
   stop(): Promise<void>;
 }
 
@@ -64,7 +70,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 
   const store = new ObjectStore({ clock, random: rng.fork('store').next, log: log.child({ component: 'kube-store' }) });
   const cluster = createCluster({ store, clock, rng: rng.fork('cluster'), market, traces: loadUsageTraces(traceVmIds(scenario)), log: log.child({ component: 'cluster' }) });
-  const kube = createKubeApiServer({ store, clock, log: log.child({ component: 'kube-api' }), usage: cluster.usageProvider });
+  const kubeFaults = new KubeApiFaults(clock);
+  const kube = createKubeApiServer({ store, clock, log: log.child({ component: 'kube-api' }), usage: cluster.usageProvider, faults: kubeFaults });
   const boot = scenario.market.boot_delay_seconds;
   const aws = createAwsEndpoint({
     clock,
@@ -148,6 +155,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     cluster,
     store,
     events: () => aws.events(),
+    faults: { kubeApi: kubeFaults },
     async stop() {
       stopStorm();
       for (const off of unhook) off();
