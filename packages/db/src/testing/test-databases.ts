@@ -20,9 +20,12 @@ import { openDatabase, type Database, type OpenDatabaseOptions } from '../databa
 /** Where a suite runs: embedded PGlite, or the PostgreSQL server at `serverUrl`. */
 export type TestDatabaseTarget = { name: 'pglite' } | { name: 'postgres'; serverUrl: string };
 
-/** PGlite always; PostgreSQL too when `serverUrl` (the test's `TEST_DATABASE_URL`) is set. */
+/**
+ * PostgreSQL when `serverUrl` (the test's `TEST_DATABASE_URL`) is set, else PGlite: `npm test` runs every
+ * suite on PGlite and `npm run test:pg` the database suites again on PostgreSQL, without repeating PGlite.
+ */
 export function testDatabaseTargets(serverUrl: string | undefined): TestDatabaseTarget[] {
-  return serverUrl ? [{ name: 'pglite' }, { name: 'postgres', serverUrl }] : [{ name: 'pglite' }];
+  return serverUrl ? [{ name: 'postgres', serverUrl }] : [{ name: 'pglite' }];
 }
 
 /** A database of its own for one test file; `open()` may be called again after closing (reopen tests). */
