@@ -5,16 +5,47 @@
  *
  * Current requests come from the matching container of `current_state.pods` (same namespace, owner and
  * container name); histories without a running container are skipped (listed in `metadata.skipped`).
+ * Histories of one workload container sent per replica (central sends one per pod) are merged first, so each
+ * workload container gets one recommendation: at each instant the busiest replica's usage, the OOM kills added.
  * OOM kills: the contract gives a count, not times; each is placed at the sample of highest memory usage.
  * Savings: the cluster's cost per hour split evenly between its allocatable CPU and memory gives a price per
  * millicore-hour and per byte-hour; Δ requests × replicas (pods of the workload) × price × 730 h.
  */
-import type { ContainerRecommendation, DecisionRequest, DecisionResponse, PodMetric } from '@cloudoptim/contracts';
+import type { ContainerRecommendation, ContainerUsageHistory, DecisionRequest, DecisionResponse, PodMetric } from '@cloudoptim/contracts';
 import { type ContainerResources, recommendCloudOptim, toContainerRecommendation } from '@cloudoptim/engines';
-import { baseResponse, clamp01, type EngineContext, HOURS_PER_MONTH, isProtectedPod, noRisk, round, stateAgeSeconds } from './context.ts';
+import { baseResponse, clamp01, type EngineContext, HOURS_PER_MONTH, noRisk, round, stateAgeSeconds } from './context.ts';
 
 export const RIGHTSIZE_ENGINE_VERSION = 'rightsizing-cloudoptim-1.0.0';
 const MIN_CHANGE = 0.05;
+
+/**
+ * One history per workload container (namespace, owner, container name): the replicas' samples merged — per
+ * instant the highest CPU and memory, since the one request must fit every replica — and their OOM kills added.
+ * O(samples).
+ */
+export function mergeReplicaHistories(histories: readonly ContainerUsageHistory[]): ContainerUsageHistory[] {
+  const merged = new Map<string, { history: ContainerUsageHistory; byTime: Map<number, ContainerUsageHistory['samples'][number]> }>();
+  for (const h of histories) {
+    const key = JSON.stringify([h.namespace, h.owner.kind, h.owner.name, h.container_name]);
+    let entry = merged.get(key);
+    if (!entry) {
+      entry = { history: { ...h, samples: [], oom_kill_count: 0 }, byTime: new Map() };
+      merged.set(key, entry);
+    }
+    entry.history.oom_kill_count += h.oom_kill_count;
+    for (const s of h.samples) {
+      const t = Date.parse(s.timestamp);
+      const seen = entry.byTime.get(t);
+      entry.byTime.set(t, seen ? { ...seen, cpu_usage_millicores: Math.max(seen.cpu_usage_millicores, s.cpu_usage_millicores), memory_usage_bytes: Math.max(seen.memory_usage_bytes, s.memory_usage_bytes) } : s);
+    }
+  }
+  return [...merged.values()].map(({ history, byTime }) => ({ ...history, samples: [...byTime.values()] }));
+}
+
+/** Excluded by the request's constraints (its namespace, or the workload itself): never patched. */
+function isExcludedWorkload(h: ContainerUsageHistory, constraints: DecisionRequest['constraints']): boolean {
+  return constraints.excluded_namespaces.includes(h.namespace) || constraints.excluded_workloads.some((w) => w.namespace === h.namespace && w.kind === h.owner.kind && w.name === h.owner.name);
+}
 
 export function rightsize(req: DecisionRequest, ctx: EngineContext, startedMs: number): DecisionResponse {
   const state = req.current_state;
@@ -27,7 +58,7 @@ export function rightsize(req: DecisionRequest, ctx: EngineContext, startedMs: n
   let savingsPerHour = 0;
   let oldestSampleMs = Infinity;
 
-  for (const h of req.usage_history) {
+  for (const h of mergeReplicaHistories(req.usage_history)) {
     const pods = state.pods.filter((p) => p.namespace === h.namespace && p.owner?.kind === h.owner.kind && p.owner.name === h.owner.name);
     const container = pods.flatMap((p) => p.containers.filter((c) => c.container_name === h.container_name))[0];
     const ref = { namespace: h.namespace, owner: `${h.owner.kind}/${h.owner.name}`, container_name: h.container_name };
@@ -52,7 +83,9 @@ export function rightsize(req: DecisionRequest, ctx: EngineContext, startedMs: n
     savingsPerHour += pods.length * (cpuDelta * cpuPricePerMilliHour + memDelta * memPricePerByteHour);
     const changed = Math.abs(cpuDelta) >= MIN_CHANGE * Math.max(1, rec.current_cpu_request_millicores) || Math.abs(memDelta) >= MIN_CHANGE * Math.max(1, rec.current_memory_request_bytes);
     const pod = pods[0] as PodMetric;
-    if (changed && !isProtectedPod({ ...pod, do_not_disrupt: false }, req.constraints) && ['Deployment', 'StatefulSet', 'DaemonSet'].includes(h.owner.kind)) {
+    // Not isProtectedPod: it lets DaemonSet pods through (they never pin a node in a drain), which would patch
+    // a DaemonSet of an excluded namespace such as kube-system.
+    if (changed && !isExcludedWorkload(h, req.constraints) && ['Deployment', 'StatefulSet', 'DaemonSet'].includes(h.owner.kind)) {
       const key = `${h.namespace}/${h.owner.kind}/${h.owner.name}`;
       const entry = patches.get(key) ?? { pod, containers: [] };
       entry.containers.push(rec);
