@@ -18,7 +18,8 @@ export interface SteppedClockOptions {
   maxSpeed?: number;
   /** Consecutive idle turns of the event loop that count as quiet (default 20). */
   idleTurns?: number;
-  /** Real ms after which time moves even if the loop never went quiet (a busy loop must not stop the clock). */
+  /** Real ms after which time moves even if the loop never went quiet (a busy loop must not stop the clock);
+   *  default 30 s, past any start-up work (migrations, WebAssembly compiles), whose length depends on the machine. */
   busyLimitMs?: number;
 }
 
@@ -36,7 +37,7 @@ export class SteppedClock implements Clock {
     if (options.maxSpeed !== undefined && !(options.maxSpeed > 0)) throw new Error(`SteppedClock maxSpeed must be positive, got ${options.maxSpeed}`);
     this.inner = new ManualClock(options.startMs);
     this.idleTurns = options.idleTurns ?? 20;
-    this.busyLimitMs = options.busyLimitMs ?? 2_000;
+    this.busyLimitMs = options.busyLimitMs ?? 30_000;
   }
 
   now(): number {

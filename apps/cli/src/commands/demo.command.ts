@@ -75,10 +75,12 @@ export async function runDemo(o: DemoOptions, io: CliIo): Promise<void> {
   // Headless runs step simulated time from a fixed instant, so a seed reproduces its summary on any machine;
   // the live demo follows the wall clock, scaled, for people watching.
   const stepped = o.headless ? new SteppedClock({ startMs: HEADLESS_START_MS, maxSpeed: speed }) : undefined;
-  stepped?.start();
   const clock = stepped ?? new ScaledClock(new SystemClock(), Date.now(), speed);
 
   const stack = await startDemoStack({ scenario, seed: o.seed, clusters: o.clusters, mode: o.mode, market, priceHistory, clock, speed: stepped ? 1 : speed, port: o.port, dataDir: runDir, log });
+  // Stepped time starts once everything is up: started earlier it would move during start-up's idle moments
+  // (file and network I/O), by an amount that depends on the machine.
+  stepped?.start();
   const first = stack.clusters[0];
   const endpoints = { url: stack.url, email: stack.email, password: stack.password, kubeconfig: first?.sim.endpoints.kubeconfig ?? null, aws_endpoint: first?.sim.endpoints.aws_endpoint ?? null };
   if (o.json) io.stdout(`${JSON.stringify(endpoints)}\n`);
