@@ -45,4 +45,15 @@ describe('unschedulablePods', () => {
     const stuck = unschedulablePods([big, small, fresh, excluded], [node], { nowMs: now, minPendingMs: 30_000, excludedNamespaces: ['kube-system'] });
     expect(stuck.map((p) => p.pod_name)).toEqual(['big']);
   });
+
+  it('counts a node still joining (not Ready, created minutes ago) as capacity on its way, not an old NotReady one', () => {
+    const waiting = pod({}, { pod_name: 'waiting', pending_since: '2025-11-26T08:58:00Z' });
+    const booting = { ...node, ready: false, created_at: '2025-11-26T08:57:00Z' };
+    const broken = { ...node, ready: false, created_at: '2025-11-26T07:00:00Z' };
+    const cordoned = { ...node, ready: false, unschedulable: true, created_at: '2025-11-26T08:57:00Z' };
+    const options = { nowMs: now, minPendingMs: 30_000, excludedNamespaces: [] };
+    expect(unschedulablePods([waiting], [booting], options)).toEqual([]);
+    expect(unschedulablePods([waiting], [broken], options).map((p) => p.pod_name)).toEqual(['waiting']);
+    expect(unschedulablePods([waiting], [cordoned], options).map((p) => p.pod_name)).toEqual(['waiting']);
+  });
 });

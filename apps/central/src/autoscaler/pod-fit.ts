@@ -54,12 +54,24 @@ export function fitsNode(pod: PendingPod, node: NodeMetric): boolean {
   return node.taints.every((taint) => taint.effect === 'PreferNoSchedule' || tolerates(req.tolerations, taint));
 }
 
-/** The pending pods no node can take, except those of excluded namespaces and those pending for less than `minPendingMs`. */
+/** A node younger than this that is not Ready yet is still joining: capacity on its way, not missing. */
+export const JOINING_NODE_MS = 10 * 60_000;
+
+function joining(node: NodeMetric, nowMs: number): boolean {
+  return !node.ready && !node.unschedulable && node.created_at !== undefined && nowMs - Date.parse(node.created_at) < JOINING_NODE_MS;
+}
+
+/**
+ * The pending pods no node can take, except those of excluded namespaces and those pending for less than
+ * `minPendingMs`. A node still joining counts as if Ready, as Karpenter counts its in-flight nodes: pods waiting
+ * for it are not a reason to launch more.
+ */
 export function unschedulablePods(pending: readonly PendingPod[], nodes: readonly NodeMetric[], options: { nowMs: number; minPendingMs: number; excludedNamespaces: readonly string[] }): PendingPod[] {
+  const usable = nodes.map((node) => (joining(node, options.nowMs) ? { ...node, ready: true } : node));
   return pending.filter(
     (pod) =>
       !options.excludedNamespaces.includes(pod.namespace) &&
       options.nowMs - Date.parse(pod.pending_since) >= options.minPendingMs &&
-      !nodes.some((node) => fitsNode(pod, node)),
+      !usable.some((node) => fitsNode(pod, node)),
   );
 }

@@ -73,6 +73,8 @@ export interface LaunchSpec {
   clientToken?: string;
   fleetId?: string;
   architecture?: 'x86_64' | 'arm64';
+  /** Running at once, no boot delay: a scenario's nodes, which exist before the simulation starts. */
+  running?: boolean;
 }
 
 /** A uniform delay range, ms. */
@@ -212,11 +214,14 @@ export class Ec2InstanceModel {
       const sim: SimInstance = { info, tagOrder, stateReason: { code: 'pending', message: 'pending' }, stateTransitionReason: '' };
       this.instances.set(instanceId, sim);
       out.push(info);
-      const bootMs = this.draw(this.bootDelay, `boot:${instanceId}`);
-      sim.cancelTimer = this.opts.timers.at(now + bootMs, () => this.transition(sim, 'running'));
+      if (!spec.running) {
+        const bootMs = this.draw(this.bootDelay, `boot:${instanceId}`);
+        sim.cancelTimer = this.opts.timers.at(now + bootMs, () => this.transition(sim, 'running'));
+      }
     }
     // Announce after the whole reservation exists, so listeners see consistent state.
     for (const i of out) this.emit(i, undefined);
+    if (spec.running) for (const i of out) this.transition(this.instances.get(i.instanceId)!, 'running');
     return { reservationId, instances: out };
   }
 

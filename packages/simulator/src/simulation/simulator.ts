@@ -114,6 +114,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       zone,
       lifecycle: group.capacity_type === 'spot' ? 'spot' : 'on-demand',
       count: group.count,
+      // The scenario's cluster exists before the run: its nodes are Ready at the start, not booting.
+      running: true,
       tags: [
         { key: 'Name', value: `${scenario.name}-node` },
         { key: 'cloudoptim.io/scenario', value: scenario.name },
