@@ -7,8 +7,7 @@
  *   c. scaled back down, the consolidator removes the nodes it no longer needs, within the PDBs;
  *   d. a rightsizing decision triggered through the admin API patches the Deployments' requests.
  * Each asserts what changed in the simulator (EC2 instances, nodes, pods, pod templates) and in central (plans).
- * Time starts at 08:00 with the scenario's nodes still booting, so the autoscaler first adds capacity for the
- * pods waiting on them; the flows therefore check what each plan did (by its tags and steps), not cluster totals.
+ * The flows check what each plan did (by its tags and steps) rather than cluster totals, which other plans move.
  * Rightsizing needs no history to build up: central sends the latest snapshot's usage as the history.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
