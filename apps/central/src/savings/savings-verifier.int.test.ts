@@ -67,4 +67,18 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('savings verif
     await new SavingsVerifier(s.central.ctx).tick();
     expect(await new SavingsLedgerRepository(s.central.db.db).listForPlan(s.customerId, plan.id)).toEqual([]);
   });
+
+  it('does not measure the autoscaler\'s launch-only plans (capacity for pending pods, not a saving)', async () => {
+    const s = await harness.cluster(new FakeCloudProvider());
+    const fake = s.provider as FakeCloudProvider;
+    const [old] = await s.oldNodes(1);
+    fake.settle();
+    const plan = await approvedPlan(s, replacementSteps([old!], { zone: 'us-east-1b', launchCount: 1 }));
+    await s.central.db.query("UPDATE plans SET trigger = 'pending_pods' WHERE id = $1", [plan.id]);
+    const sampler = new CostSampler(s.central.ctx);
+    await runToEnd(s, new PlanExecutor(s.central.ctx, { readiness: s.readiness, onStart: (_p, cluster) => sampler.sample(cluster) }), plan.id, { between: async () => fake.settle() });
+    await s.central.clock.advance(31 * MINUTE);
+    await new SavingsVerifier(s.central.ctx).tick();
+    expect(await new SavingsLedgerRepository(s.central.db.db).listForPlan(s.customerId, plan.id)).toEqual([]);
+  });
 });

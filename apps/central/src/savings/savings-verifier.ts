@@ -15,6 +15,8 @@ import { CostSampler, type CostSamplerDeps } from './cost-sampler.ts';
 import { HOURS_PER_MONTH, round } from './savings-math.ts';
 
 const MEASURED: ('spot_optimize' | 'bin_pack')[] = ['spot_optimize', 'bin_pack'];
+/** The autoscaler's launch-only plans add capacity for pending pods: a cost, not a saving to verify. */
+const NOT_MEASURED_TRIGGERS: 'pending_pods'[] = ['pending_pods'];
 
 export interface SavingsVerifierOptions {
   /** Time after a plan finished before it is measured, ms (default 30 minutes). */
@@ -45,7 +47,7 @@ export class SavingsVerifier {
 
   async tick(): Promise<void> {
     const now = this.deps.clock.now();
-    const due = await this.plans.listAwaitingMeasurement(MEASURED, new Date(now - (this.options.maxAgeMs ?? 24 * 3_600_000)), new Date(now - (this.options.settleMs ?? 30 * 60_000)));
+    const due = await this.plans.listAwaitingMeasurement(MEASURED, NOT_MEASURED_TRIGGERS, new Date(now - (this.options.maxAgeMs ?? 24 * 3_600_000)), new Date(now - (this.options.settleMs ?? 30 * 60_000)));
     for (const plan of due) {
       try {
         await this.measure(plan);

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gte, inArray, isNull, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray, isNull, lte, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { DecisionRequest, DecisionResponse, DecisionType } from '@cloudoptim/contracts';
 import type { DrizzleDb } from '../database.ts';
 import { withDbErrors } from '../db-errors.ts';
@@ -275,16 +275,17 @@ export class PlansRepository {
   }
 
   /**
-   * Succeeded plans of every customer of `decisionTypes` that finished within [finishedFrom, finishedTo] and
-   * have no actual savings measured yet, oldest first (what the savings verifier measures).
+   * Succeeded plans of every customer of `decisionTypes`, not started by one of `excludedTriggers`, that finished
+   * within [finishedFrom, finishedTo] and have no actual savings measured yet, oldest first (what the savings
+   * verifier measures).
    */
-  async listAwaitingMeasurement(decisionTypes: readonly DecisionType[], finishedFrom: Date, finishedTo: Date, limit?: number): Promise<Plan[]> {
+  async listAwaitingMeasurement(decisionTypes: readonly DecisionType[], excludedTriggers: readonly PlanTrigger[], finishedFrom: Date, finishedTo: Date, limit?: number): Promise<Plan[]> {
     if (decisionTypes.length === 0) return [];
     return withDbErrors('list plans awaiting measurement', async () => {
       const rows = await this.db
         .select()
         .from(plans)
-        .where(and(eq(plans.status, 'succeeded'), inArray(plans.decisionType, [...decisionTypes]), isNull(plans.actualSavingsMonthly), gte(plans.finishedAt, finishedFrom), lte(plans.finishedAt, finishedTo)))
+        .where(and(eq(plans.status, 'succeeded'), inArray(plans.decisionType, [...decisionTypes]), excludedTriggers.length > 0 ? notInArray(plans.trigger, [...excludedTriggers]) : undefined, isNull(plans.actualSavingsMonthly), gte(plans.finishedAt, finishedFrom), lte(plans.finishedAt, finishedTo)))
         .orderBy(asc(plans.finishedAt), asc(plans.id))
         .limit(listLimit(limit));
       return rows.map(toPlan);
