@@ -54,8 +54,9 @@ describe('SteppedClock', () => {
 
   it('runs no faster than maxSpeed', async () => {
     clock = new SteppedClock({ startMs: T0, maxSpeed: 100 });
-    clock.start();
+    // Pacing counts from start(): 3 simulated seconds at 100× are due 30 real ms after it.
     const real = performance.now();
+    clock.start();
     await clock.sleep(3_000);
     expect(performance.now() - real).toBeGreaterThanOrEqual(29);
   });
