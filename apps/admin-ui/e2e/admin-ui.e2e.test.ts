@@ -2,8 +2,8 @@
  * The admin UI in a real browser (Debian's Chromium through playwright-core) against central and the ML server
  * running in this process: sign in, watch savings move live, register a cluster, plan and approve an
  * optimization, upload a model (and see a bad one refused) and test a prediction, fill price gaps with progress,
- * run a backtest, and visit every page at 1280 px (one also on a narrow screen), saving a screenshot of each into
- * docs/screenshots/.
+ * run a backtest, and visit every page at 1280 px (one also on a narrow screen), saving a screenshot of each (into
+ * docs/screenshots/ with UPDATE_SCREENSHOTS=1).
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, CHROMIUM, clusterMetrics, startHarness, type Harness } from './harness.ts';
 import { trainSmallModel } from './model-artifact.ts';
 
-const SCREENSHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
+// The documentation's screenshots are refreshed on request only (UPDATE_SCREENSHOTS=1), so a test run leaves the
+// working tree as it found it; otherwise they still get taken, into a scratch directory.
+const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url)) : join(tmpdir(), 'cloudoptim-ui-screenshots');
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`admin UI e2e skipped: ${CHROMIUM} is missing (apt-get install chromium)`);
 
