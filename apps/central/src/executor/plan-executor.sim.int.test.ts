@@ -75,8 +75,11 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('plan executor
       region: p.region,
       launchCapacity: async (input: LaunchCapacityInput): Promise<LaunchCapacityResult> => {
         fleets++;
+        // Whether this call is the one that "dies" is decided when it is made: the test lifts `hang` as soon as the
+        // instances exist, which can be before this call's answer arrives.
+        const dies = hang;
         const result = await p.launchCapacity(input);
-        return hang ? new Promise<never>(() => {}) : result;
+        return dies ? new Promise<never>(() => {}) : result;
       },
       terminateInstances: (ids) => p.terminateInstances(ids),
       describeInstances: (input) => p.describeInstances(input),
