@@ -290,7 +290,6 @@ export interface ClusterSettings {
   excluded_workloads: string[];
   rebalance_policy: RebalancePolicy;
   aws_role_arn: string | null;
-  aws_external_id: string | null;
   interruption_queue_url: string | null;
   launch_template_id: string | null;
   subnet_ids: string[];
@@ -300,6 +299,8 @@ export interface SettingsView {
   cluster_id: string;
   version: number;
   updated_at: string;
+  /** Issued by CloudOptim (`cloudoptim-<customer id>`), read-only: for the trust policy of the role aws_role_arn names. */
+  aws_external_id: string;
   settings: ClusterSettings;
 }
 

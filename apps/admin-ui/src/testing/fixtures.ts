@@ -69,6 +69,7 @@ export function settingsView(): SettingsView {
     cluster_id: CLUSTER_ID,
     version: 3,
     updated_at: '2026-01-01T00:00:00.000Z',
+    aws_external_id: `cloudoptim-${CUSTOMER_ID}`,
     settings: {
       automation_mode: 'recommend',
       max_spot_share: 0.8,
@@ -80,7 +81,6 @@ export function settingsView(): SettingsView {
       excluded_workloads: [],
       rebalance_policy: 'cordon',
       aws_role_arn: null,
-      aws_external_id: null,
       interruption_queue_url: null,
       launch_template_id: null,
       subnet_ids: [],

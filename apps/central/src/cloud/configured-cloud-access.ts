@@ -2,9 +2,10 @@
  * `ConfiguredCloudAccess`: the CloudAccess of a running central. Per cluster it builds an `AwsCloudProvider`
  * (the cluster's region, its launch template from the settings) and, when the settings name a queue, an
  * `SqsInterruptionSource`, with these credentials:
- * - the settings name a role (`aws_role_arn` + `aws_external_id`): the credentials the `assumeRole` option
- *   returns for it (server.ts passes STS AssumeRole with the external id, sts-assume-role.ts); without that
- *   option such clusters fail with UNPROCESSABLE rather than silently using the server's own identity;
+ * - the settings name a role (`aws_role_arn`): the credentials the `assumeRole` option returns for it, always
+ *   with the external id CloudOptim issued to the cluster's customer (external-id.ts) — never one from the
+ *   settings or a request (server.ts passes STS AssumeRole, sts-assume-role.ts); without that option such
+ *   clusters fail with UNPROCESSABLE rather than silently using the server's own identity;
  * - otherwise the static keys of the config (AWS_ACCESS_KEY_ID/SECRET, the simulator's), else the SDK's
  *   default chain. AWS_ENDPOINT_URL, when set, points every client at that endpoint (the simulator).
  * Clients are cached per cluster and rebuilt when the cluster's settings version changes.
@@ -15,11 +16,13 @@ import type { Clock, Logger } from '@cloudoptim/runtime';
 import type { CentralConfig } from '../config.ts';
 import type { ClusterSettingsReader, StoredClusterSettings } from '../settings/cluster-settings.ts';
 import type { CloudAccess, ClusterCloud, ClusterCloudTarget } from './cloud-access.ts';
+import { externalIdFor } from './external-id.ts';
 
 /** What role assumption needs. */
 export interface AssumeRoleInput {
   roleArn: string;
-  externalId: string | null;
+  /** `cloudoptim-<customer id>`, always: the confused-deputy guard (external-id.ts). */
+  externalId: string;
   region: string;
   /** `cloudoptim-<cluster id prefix>`: shows in the customer's CloudTrail. */
   sessionName: string;
@@ -99,12 +102,14 @@ export class ConfiguredCloudAccess implements CloudAccess {
   }
 
   private credentialsFor(target: ClusterCloudTarget, stored: StoredClusterSettings): AwsCredentialsOption | undefined {
-    const { aws_role_arn: roleArn, aws_external_id: externalId } = stored.settings;
+    const roleArn = stored.settings.aws_role_arn;
     if (roleArn !== null) {
       if (!this.options.assumeRole) {
         throw new AppError('UNPROCESSABLE', `cluster ${target.clusterId} names the role ${roleArn}, but this server cannot assume roles (no STS credential provider configured)`, { cluster_id: target.clusterId });
       }
-      return this.options.assumeRole({ roleArn, externalId, region: target.region, sessionName: `cloudoptim-${target.clusterId.slice(0, 8)}` });
+      // The id of the customer central acts for (the reader has checked the cluster is theirs), never a value
+      // from the settings: a customer naming another's role cannot present that customer's id.
+      return this.options.assumeRole({ roleArn, externalId: externalIdFor(target.customerId), region: target.region, sessionName: `cloudoptim-${target.clusterId.slice(0, 8)}` });
     }
     const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = this.options.config;
     if (accessKeyId !== undefined && secretAccessKey !== undefined) return { accessKeyId, secretAccessKey };

@@ -5,8 +5,8 @@
  * rows that only workers write go through their repositories). For the suites that probe tenancy, fuzz the
  * routes and look for leaked secrets. Also: a fingerprint of one customer's rows, and row counts of every table.
  */
-import { createHash } from 'node:crypto';
 import { SpotEventsRepository, type Database } from '@cloudoptim/db';
+import { externalIdFor } from '../cloud/external-id.ts';
 import { clusterEvent, clusterMetrics, heartbeat, nodeMetric, podMetric } from '../client/agent-messages.test-support.ts';
 import { bearer, type TestCentral, type TestCluster, type TestCustomer } from '../testing/test-central.ts';
 
@@ -20,6 +20,7 @@ export interface SeededTenant extends TestCustomer {
   channelSecret: string;
   deliveryId: string;
   spotEventId: string;
+  /** The AWS external id CloudOptim issued to this customer (shown in its cluster settings, never settable). */
   externalId: string;
   /** Values that must never appear in an answer to anyone outside this tenant. */
   secrets: string[];
@@ -45,8 +46,8 @@ export async function seedTenant(central: TestCentral, name: string): Promise<Se
   await ok(central, 'POST', '/api/v1/client/metrics', apiKey, clusterMetrics(clusterId, now, [nodeMetric(`${slug}-node-a`), nodeMetric(`${slug}-node-b`, { node_type: 'on-demand' })], [podMetric(`${slug}-web-1`, { node_name: `${slug}-node-a` })]));
   await ok(central, 'POST', '/api/v1/client/events', apiKey, { events: [clusterEvent(clusterId, `${slug}-ev-1`, now)] });
   await ok(central, 'POST', '/api/v1/client/heartbeat', apiKey, heartbeat(clusterId, now));
-  const externalId = `ext-${slug}-${createHash('sha256').update(clusterId).digest('hex').slice(0, 16)}`;
-  await ok(central, 'PATCH', `/api/v1/admin/clusters/${clusterId}/settings`, customer.admin.token, { rebalance_policy: 'cordon', aws_role_arn: 'arn:aws:iam::123456789012:role/cloudoptim', aws_external_id: externalId });
+  const externalId = externalIdFor(customer.customerId);
+  await ok(central, 'PATCH', `/api/v1/admin/clusters/${clusterId}/settings`, customer.admin.token, { rebalance_policy: 'cordon', aws_role_arn: 'arn:aws:iam::123456789012:role/cloudoptim' });
 
   const task = await central.ctx.tasks.enqueue({
     customerId: customer.customerId,

@@ -33,7 +33,8 @@ export const ClusterSettingsSchema = z.object({
   rebalance_policy: RebalancePolicySchema.default('cordon'),
   /** AWS access for this cluster (null: the server's default credentials / the simulator). */
   aws_role_arn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/).nullable().default(null),
-  aws_external_id: z.string().min(2).max(1224).nullable().default(null),
+  // No aws_external_id: CloudOptim issues it (cloud/external-id.ts), nobody sets it. A value stored before is an
+  // unknown key this object strips on read, so it is never used.
   interruption_queue_url: z.string().url().nullable().default(null),
   launch_template_id: z.string().min(1).max(255).nullable().default(null),
   subnet_ids: z.array(z.string().min(1).max(255)).max(50).default([]),

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentServerEvent } from '@cloudoptim/contracts';
+import { ClusterSettingsRepository } from '@cloudoptim/db';
 import { testDatabaseTargets } from '@cloudoptim/db/testing';
+import { silentLogger } from '@cloudoptim/runtime';
+import { ConfiguredCloudAccess, type AssumeRoleInput } from '../cloud/configured-cloud-access.ts';
 import { expectError } from '../testing/http-assertions.ts';
 import { bearer, createTestCentral, type TestCentral, type TestCluster, type TestCustomer } from '../testing/test-central.ts';
 
@@ -35,6 +38,57 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('cluster setti
     const res = await get(acme.viewer.token);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ cluster_id: cluster.clusterId, version: 1, settings: { automation_mode: 'recommend', max_spot_share: 0.8, excluded_namespaces: ['kube-system'], rebalance_policy: 'cordon' } });
+  });
+
+  it('shows the external id CloudOptim issued to the customer, beside the settings (read-only)', async () => {
+    const view = (await get(acme.viewer.token)).json();
+    expect(view.aws_external_id).toBe(`cloudoptim-${acme.customerId}`);
+    expect(view.settings).not.toHaveProperty('aws_external_id');
+    const globexCluster = await central.registerCluster(globex.customerId, 'prod');
+    const globexView = (await central.app.inject({ method: 'GET', url: `/api/v1/admin/clusters/${globexCluster.clusterId}/settings`, headers: bearer(globex.viewer.token) })).json();
+    expect(globexView.aws_external_id).toBe(`cloudoptim-${globex.customerId}`);
+  });
+
+  it('refuses aws_external_id in a patch (whatever its value, with other keys or alone), naming the issued id, changing nothing', async () => {
+    const before = (await get(acme.admin.token)).json();
+    const issued = `cloudoptim-${acme.customerId}`;
+    for (const body of [{ aws_external_id: 'chosen' }, { aws_external_id: `cloudoptim-${globex.customerId}`, max_spot_share: 0.3 }, { aws_external_id: issued }, { aws_external_id: null }]) {
+      const error = expectError(await patch(acme.admin.token, body), 400, 'VALIDATION_FAILED');
+      expect(error.message).toBe(`aws_external_id is issued by CloudOptim; put ${issued} in your role's trust policy`);
+      expect(error.details).toMatchObject({ issues: [{ path: 'aws_external_id' }] });
+    }
+    // Other customers learn nothing: their answer is the cluster's 404, not the id.
+    const foreign = expectError(await patch(globex.admin.token, { aws_external_id: 'x' }), 404, 'NOT_FOUND');
+    expect(JSON.stringify(foreign)).not.toContain(acme.customerId);
+    expect((await get(acme.admin.token)).json()).toEqual(before);
+  });
+
+  it('ignores an external id stored before it was issued: neither shown as a setting nor used to assume the role', async () => {
+    const other = await central.createCustomer('Initech');
+    const old = await central.registerCluster(other.customerId, 'legacy');
+    // A row written before: the customer named a role and chose an external id (here: Acme's issued one).
+    await new ClusterSettingsRepository(central.db.db).merge(other.customerId, old.clusterId, { aws_role_arn: 'arn:aws:iam::123456789012:role/acme-cloudoptim', aws_external_id: `cloudoptim-${acme.customerId}` }, new Date(central.clock.now()));
+    const view = (await central.app.inject({ method: 'GET', url: `/api/v1/admin/clusters/${old.clusterId}/settings`, headers: bearer(other.viewer.token) })).json();
+    expect(view).toMatchObject({ aws_external_id: `cloudoptim-${other.customerId}`, settings: { aws_role_arn: 'arn:aws:iam::123456789012:role/acme-cloudoptim' } });
+    expect(view.settings).not.toHaveProperty('aws_external_id');
+
+    const asked: AssumeRoleInput[] = [];
+    const cloud = new ConfiguredCloudAccess({
+      config: { AWS_ENDPOINT_URL: 'http://127.0.0.1:1' },
+      settings: central.ctx.settings,
+      clock: central.clock,
+      log: silentLogger,
+      assumeRole: (input) => {
+        asked.push(input);
+        return { accessKeyId: 'ASIATEMP', secretAccessKey: 'temp' };
+      },
+    });
+    try {
+      await cloud.forCluster({ customerId: other.customerId, clusterId: old.clusterId, region: 'us-east-1' });
+    } finally {
+      await cloud.close();
+    }
+    expect(asked.map((input) => [input.roleArn, input.externalId])).toEqual([['arn:aws:iam::123456789012:role/acme-cloudoptim', `cloudoptim-${other.customerId}`]]);
   });
 
   it('changes only the keys given, bumps the version and tells the agent', async () => {

@@ -4,7 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { ClusterIdSchema, IsoDateTimeSchema } from '@cloudoptim/contracts';
+import { AppError, ClusterIdSchema, IsoDateTimeSchema } from '@cloudoptim/contracts';
+import { externalIdFor } from '../cloud/external-id.ts';
 import { visibleCluster } from '../clusters/cluster-access.ts';
 import type { Feature } from '../features.ts';
 import { ClusterSettingsPatchSchema, ClusterSettingsSchema, type StoredClusterSettings } from './cluster-settings.ts';
@@ -14,15 +15,22 @@ const SettingsViewSchema = z.object({
   cluster_id: z.uuid(),
   version: z.number().int().positive(),
   updated_at: IsoDateTimeSchema,
+  /** Read-only, beside the settings rather than in them: issued by CloudOptim, for the role's trust policy. */
+  aws_external_id: z.string().describe("Issued by CloudOptim (cloudoptim-<customer id>), read-only: put it in the trust policy of the role named by aws_role_arn (condition sts:ExternalId)"),
   settings: ClusterSettingsSchema,
 });
 
 function toView(stored: StoredClusterSettings): z.input<typeof SettingsViewSchema> {
-  return { cluster_id: stored.clusterId, version: stored.version, updated_at: stored.updatedAt.toISOString(), settings: stored.settings };
+  return { cluster_id: stored.clusterId, version: stored.version, updated_at: stored.updatedAt.toISOString(), aws_external_id: externalIdFor(stored.customerId), settings: stored.settings };
 }
 
 const ClusterParamsSchema = z.object({ cluster_id: ClusterIdSchema });
-const PatchBodySchema = ClusterSettingsPatchSchema.refine((patch) => Object.keys(patch).length > 0, 'name at least one setting to change');
+// aws_external_id is let through the schema only to be refused in the handler, where the cluster's customer (and
+// so the id to put in the trust policy instead) is known; a strict-object error would not say what to do.
+const PatchBodySchema = ClusterSettingsPatchSchema.extend({ aws_external_id: z.unknown().optional().describe('Not writable: the answer is 400 naming the id CloudOptim issued') }).refine(
+  (patch) => Object.keys(patch).length > 0,
+  'name at least one setting to change',
+);
 
 export const settingsFeature: Feature = (routes, _app, ctx) => {
   const settings = new DbClusterSettings(ctx.db, ctx.clock);
@@ -53,8 +61,16 @@ export const settingsFeature: Feature = (routes, _app, ctx) => {
     response: SettingsViewSchema,
     async handler({ req, principal, params, body }) {
       const cluster = await visibleCluster(ctx.db, principal, params.cluster_id);
-      const stored = await settings.update(cluster.customerId, cluster.id, body);
-      const changedKeys = Object.keys(body).sort();
+      const { aws_external_id: _refused, ...patch } = body;
+      // Refused even when it equals the issued id: the field is not writable, whatever its value.
+      if ('aws_external_id' in body) {
+        const issued = externalIdFor(cluster.customerId);
+        throw new AppError('VALIDATION_FAILED', `aws_external_id is issued by CloudOptim; put ${issued} in your role's trust policy`, {
+          issues: [{ path: 'aws_external_id', message: `read-only: CloudOptim issued ${issued}` }],
+        });
+      }
+      const stored = await settings.update(cluster.customerId, cluster.id, patch);
+      const changedKeys = Object.keys(patch).sort();
       await ctx.audit.record({
         customerId: cluster.customerId,
         clusterId: cluster.id,

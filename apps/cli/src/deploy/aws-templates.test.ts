@@ -198,6 +198,19 @@ describe('the CloudFormation template (deploy/aws/cloudformation/customer-accoun
     expect(Object.keys(asMap(template['Outputs'], 'Outputs'))).toEqual(expect.arrayContaining(['RoleArn', 'QueueUrl', 'ExternalIdHint']));
   });
 
+  it('accepts only the external id CloudOptim issues (cloudoptim-<customer id>), and never puts one in the settings body', () => {
+    const pattern = new RegExp(asMap(asMap(template['Parameters'], 'Parameters')['ExternalId'], 'ExternalId')['AllowedPattern'] as string);
+    const terraform = /regex\("([^"]+)", var\.external_id\)/.exec(read('deploy/aws/terraform/customer-account/variables.tf'))?.[1];
+    expect(terraform).toBeDefined();
+    for (const accepts of [pattern, new RegExp(terraform ?? '$^')]) {
+      expect('cloudoptim-11111111-2222-4333-8444-555555555555').toMatch(accepts);
+      for (const chosen of ['co-1234', 'ext-42', 'cloudoptim-', 'cloudoptim-11111111-2222-4333-8444-555555555555-x', 'CLOUDOPTIM-11111111-2222-4333-8444-555555555555']) expect(chosen).not.toMatch(accepts);
+    }
+    const patch = asMap(asMap(template['Outputs'], 'Outputs')['ClusterSettingsPatch'], 'ClusterSettingsPatch');
+    expect(JSON.stringify(patch)).not.toContain('aws_external_id');
+    expect(read('deploy/aws/terraform/customer-account/outputs.tf')).not.toMatch(/^\s*aws_external_id\s*=/m);
+  });
+
   it('gives the role exactly the policies of the JSON files (trust with external id, central-policy.json inlined)', () => {
     const role = props('CentralRole');
     expect(subPolicy(role['AssumeRolePolicyDocument'], 'AssumeRolePolicyDocument')).toEqual(trust);

@@ -14,15 +14,14 @@ output "queue_arn" {
 }
 
 output "external_id_hint" {
-  description = "Where the external id goes."
-  value       = "Cluster setting aws_external_id: the external_id variable of this module (not repeated here)"
+  description = "Where the external id comes from."
+  value       = "The external_id variable of this module is the id CloudOptim issued (cluster settings, aws_external_id, read-only); it is not sent in the settings"
 }
 
 output "cluster_settings_patch" {
-  description = "Body of PATCH /api/v1/admin/clusters/{cluster_id}/settings, with the external id still to fill in."
+  description = "Body of PATCH /api/v1/admin/clusters/{cluster_id}/settings (no external id: CloudOptim always uses the one it issued)."
   value = jsonencode({
     aws_role_arn           = aws_iam_role.central.arn
-    aws_external_id        = "<the external_id variable>"
     interruption_queue_url = aws_sqs_queue.interruptions.url
   })
 }

@@ -9,12 +9,12 @@ variable "cloudoptim_account_id" {
 }
 
 variable "external_id" {
-  description = "The external id CloudOptim gave you for this cluster (the cluster setting aws_external_id)."
+  description = "The external id CloudOptim shows in your cluster settings (aws_external_id, read-only): cloudoptim-<customer id>. CloudOptim issues it, one per customer, and always assumes the role with it; you cannot choose it."
   type        = string
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9+=,.@:/_-]{2,1224}$", var.external_id))
-    error_message = "external_id must be 2 to 1224 letters, digits and the characters + = , . @ : / _ -."
+    condition     = can(regex("^cloudoptim-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", var.external_id))
+    error_message = "external_id must be cloudoptim- followed by your CloudOptim customer id (a lower-case UUID), exactly as the cluster settings show it."
   }
 }
 

@@ -54,6 +54,10 @@ export const customerConfig = pgTable(
   maxDisruptedNodes: integer('max_disrupted_nodes').notNull().default(1),
   excludedNamespaces: text('excluded_namespaces').array().notNull().default(sql`'{kube-system}'`),
   awsRoleArn: text('aws_role_arn'),
+  /**
+   * Legacy, never read or written: the external id is issued by CloudOptim (`cloudoptim-<customer id>`, central's
+   * cloud/external-id.ts), not stored. Kept only because migration 0001 created it; a value here is ignored.
+   */
   awsExternalId: text('aws_external_id'),
   settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default({}),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),

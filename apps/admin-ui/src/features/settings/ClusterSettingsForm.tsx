@@ -1,7 +1,8 @@
 /**
  * A cluster's settings: how much CloudOptim may do (automation mode, Spot share cap, pool diversity,
- * disruption budget, rebalance policy), what it must never touch (namespaces, workloads) and its AWS access.
- * Only changed fields are sent; viewers see the form read-only.
+ * disruption budget, rebalance policy), what it must never touch (namespaces, workloads) and its AWS access
+ * (the external id is shown, not edited: CloudOptim issues it). Only changed fields are sent; viewers see the
+ * form read-only.
  */
 import { Alert, Button, Fieldset, Group, NumberInput, SegmentedControl, Select, SimpleGrid, Stack, TagsInput, Text, TextInput } from '@mantine/core';
 import { useEffect, useState, type FormEvent } from 'react';
@@ -96,7 +97,8 @@ function SettingsForm({ view }: { view: SettingsView }) {
             <Fieldset legend="AWS access">
               <SimpleGrid cols={{ base: 1, sm: 2 }}>
                 <TextInput label="IAM role ARN" placeholder="Server default credentials" value={draft.aws_role_arn ?? ''} onChange={(e) => set('aws_role_arn', blankToNull(e.currentTarget.value))} />
-                <TextInput label="External id" value={draft.aws_external_id ?? ''} onChange={(e) => set('aws_external_id', blankToNull(e.currentTarget.value))} />
+                {/* Issued by CloudOptim per customer, never sent back: the server refuses it in a PATCH. */}
+                <TextInput label="External id" description="Issued by CloudOptim: put it in your role's trust policy (sts:ExternalId)" value={view.aws_external_id} readOnly />
                 <TextInput label="Interruption queue URL" description="The SQS queue EventBridge sends Spot warnings to" value={draft.interruption_queue_url ?? ''} onChange={(e) => set('interruption_queue_url', blankToNull(e.currentTarget.value))} />
                 <TextInput label="Launch template id" value={draft.launch_template_id ?? ''} onChange={(e) => set('launch_template_id', blankToNull(e.currentTarget.value))} />
                 <TagsInput label="Subnet ids" value={draft.subnet_ids} onChange={(v) => set('subnet_ids', v)} />

@@ -13,7 +13,6 @@ const settings: ClusterSettings = {
   excluded_workloads: [],
   rebalance_policy: 'cordon',
   aws_role_arn: null,
-  aws_external_id: null,
   interruption_queue_url: null,
   launch_template_id: null,
   subnet_ids: [],
