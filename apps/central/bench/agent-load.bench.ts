@@ -6,14 +6,14 @@
  *
  *   node --expose-gc --import tsx apps/central/bench/agent-load.bench.ts [maxAgents]
  *
- * The load generator runs in a worker thread (its own event loop) of the same process as central; on this
+ * The load generator (src/testing/agent-fleet.ts) runs in a worker thread (its own event loop) of the same process as central; on this
  * 2-core machine it competes with central and PostgreSQL for CPU, so the number is a floor. Goal (issue #5):
  * N ≥ 10,000. The last stdout line is one JSON object.
  */
-import { Worker } from 'node:worker_threads';
 import type { AddressInfo } from 'node:net';
+import { startAgentFleet } from '../src/testing/agent-fleet.ts';
 import { createTestCentral } from '../src/testing/test-central.ts';
-import { benchTarget, heartbeatFor, metricsFor } from './bench-fixtures.ts';
+import { benchTarget } from './bench-fixtures.ts';
 
 const STEPS = [100, 250, 500, 1000, 2000, 4000, 7000, 10_000];
 const MAX_AGENTS = Number(process.argv[2] ?? STEPS[STEPS.length - 1]);
@@ -61,16 +61,13 @@ console.log(
   }),
 );
 
-function runStep(fleet: { clusterId: string; apiKey: string }[]): Promise<StepResult> {
-  const at = new Date(central.clock.now());
-  // Payload templates built once; the worker stamps a fresh timestamp per send.
-  const metricsTemplate = JSON.stringify(metricsFor('00000000-0000-0000-0000-000000000000', at));
-  const heartbeatTemplate = JSON.stringify(heartbeatFor('00000000-0000-0000-0000-000000000000', at));
-  return new Promise((resolve, reject) => {
-    // Workers do not inherit the tsx loader: register it, then load the TypeScript worker.
-    const script = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(new URL('./agent-load.worker.ts', import.meta.url).href)}); })`;
-    const worker = new Worker(script, { eval: true, workerData: { baseUrl, fleet, metricsTemplate, heartbeatTemplate, warmupSeconds: WARMUP_SECONDS, stepSeconds: STEP_SECONDS } });
-    worker.once('message', (m: Omit<StepResult, 'ok'>) => resolve({ ...m, ok: m.errors === 0 && m.p99_ms < P99_LIMIT_MS }));
-    worker.once('error', reject);
-  });
+async function runStep(fleet: { clusterId: string; apiKey: string }[]): Promise<StepResult> {
+  const run = startAgentFleet({ baseUrls: [baseUrl], fleet, firstPhase: 'warm-up' });
+  await new Promise((r) => setTimeout(r, WARMUP_SECONDS * 1000));
+  run.mark('measured');
+  await new Promise((r) => setTimeout(r, STEP_SECONDS * 1000));
+  const { phases } = await run.stop();
+  const m = phases.find((p) => p.phase === 'measured');
+  if (!m) throw new Error('the fleet reported no measured phase');
+  return { agents: fleet.length, requests: m.requests, errors: m.failed, rps: m.rps, p50_ms: m.p50_ms, p99_ms: m.p99_ms, p99_by_kind_ms: m.p99_by_kind_ms, ok: m.failed === 0 && m.p99_ms < P99_LIMIT_MS };
 }

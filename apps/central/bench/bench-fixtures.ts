@@ -1,8 +1,7 @@
 /**
  * What the central benchmarks share: the database they run on (PostgreSQL when reachable, as production runs,
- * else PGlite — the result names which) and agent payloads at the seed's scale.
+ * else PGlite — the result names which) and agent payloads at the seed's scale (from the agent fleet).
  */
-import { exampleClusterMetrics, exampleHeartbeat, exampleNodeMetric, examplePodMetric, type ClusterMetrics, type Heartbeat } from '@cloudoptim/contracts';
 import type { TestDatabaseTarget } from '@cloudoptim/db/testing';
 import pg from 'pg';
 
@@ -20,16 +19,4 @@ export async function benchTarget(): Promise<TestDatabaseTarget & { label: strin
   }
 }
 
-export function heartbeatFor(clusterId: string, at: Date): Heartbeat {
-  return exampleHeartbeat({ cluster_id: clusterId, timestamp: at.toISOString(), running_task_ids: [] });
-}
-
-/** A ClusterMetrics report of `nodes` nodes and `pods` pods (the seed's 50 / 500). */
-export function metricsFor(clusterId: string, at: Date, nodes = 50, pods = 500): ClusterMetrics {
-  const nodeMetrics = Array.from({ length: nodes }, (_, i) => exampleNodeMetric({ node_name: `ip-10-0-${i >> 8}-${i & 255}.ec2.internal`, instance_id: `i-${(0x1000000 + i).toString(16).padStart(17, '0')}` }));
-  const podMetrics = Array.from({ length: pods }, (_, i) => {
-    const pod = examplePodMetric();
-    return { ...pod, pod_name: `web-${i}`, node_name: nodeMetrics[i % nodes]?.node_name ?? pod.node_name };
-  });
-  return exampleClusterMetrics({ cluster_id: clusterId, timestamp: at.toISOString(), nodes: nodeMetrics, pods: podMetrics, pending_pod_details: [], total_nodes: nodes, total_pods: pods, running_pods: pods, pending_pods: 0 });
-}
+export { heartbeatFor, metricsFor } from '../src/testing/agent-fleet.ts';

@@ -76,30 +76,56 @@ export function openPostgresDriver(options: PostgresDriverOptions): { driver: Ra
 
 /**
  * A LISTEN needs its own session for as long as it lasts, so it gets a dedicated client outside the pool. When
- * that connection drops it is reopened with backoff (notifications sent meanwhile are lost: listeners treat a
- * NOTIFY as a hint to re-read, never as the data itself).
+ * that connection drops it is reopened, with backoff (1 s doubling to 30 s), until it is back or the listener is
+ * stopped: a server restart can take longer than one attempt. Notifications sent meanwhile are lost: listeners
+ * treat a NOTIFY as a hint to re-read, never as the data itself.
  */
 async function openListener(options: PostgresDriverOptions, channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>> {
   let stopped = false;
   let client: pg.Client | undefined;
+  let retry: NodeJS.Timeout | undefined;
   const quoted = `"${channel.replace(/"/g, '""')}"`;
   const connect = async (): Promise<void> => {
     const next = new pg.Client({ connectionString: options.connectionString });
     next.on('notification', (message) => {
       if (message.channel === channel) onPayload(message.payload ?? '');
     });
+    let lost = false;
     next.on('error', (error) => {
+      if (lost) return;
+      lost = true;
       options.log.warn({ err: error.message, channel }, 'LISTEN connection failed; reconnecting');
       void next.end().catch(() => {});
-      if (!stopped) setTimeout(() => void connect().catch(() => {}), 1000).unref();
+      reconnect(1000);
     });
-    await next.connect();
-    await next.query(`LISTEN ${quoted}`);
+    try {
+      await next.connect();
+      await next.query(`LISTEN ${quoted}`);
+    } catch (error) {
+      lost = true;
+      void next.end().catch(() => {});
+      throw error;
+    }
     client = next;
+    if (stopped) await next.end().catch(() => {});
+  };
+  const reconnect = (delayMs: number): void => {
+    if (stopped) return;
+    retry = setTimeout(() => {
+      connect().then(
+        () => options.log.info({ channel }, 'LISTEN connection restored'),
+        (error: unknown) => {
+          options.log.warn({ err: error instanceof Error ? error.message : String(error), channel, retry_in_ms: Math.min(delayMs * 2, 30_000) }, 'LISTEN reconnect failed');
+          reconnect(Math.min(delayMs * 2, 30_000));
+        },
+      );
+    }, delayMs);
+    retry.unref();
   };
   await connect();
   return async () => {
     stopped = true;
+    clearTimeout(retry);
     await client?.end().catch(() => {});
   };
 }

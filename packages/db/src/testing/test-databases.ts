@@ -81,3 +81,5 @@ export async function createScratchDatabase(target: TestDatabaseTarget): Promise
     dispose: () => onServer(target.serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
   };
 }
+
+export { hasPostgresBinaries, startPrivatePostgres, type PrivatePostgres } from './private-postgres.ts';

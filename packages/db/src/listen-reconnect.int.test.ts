@@ -1,0 +1,49 @@
+/**
+ * A LISTEN outlives a PostgreSQL crash that lasts longer than its first reconnect attempt (regression: the
+ * listener tried once, and when the server was still down it stayed deaf for good — central's admin stream and
+ * cross-replica logout went silent after a database restart). Runs on a PostgreSQL server of its own, in the
+ * PostgreSQL suite (`npm run test:pg`), since it crashes the server.
+ */
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from './index.ts';
+import { hasPostgresBinaries, startPrivatePostgres, type PrivatePostgres } from './testing/test-databases.ts';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const run = process.env.TEST_DATABASE_URL && hasPostgresBinaries();
+
+describe.runIf(run)('LISTEN across a PostgreSQL crash and restart', () => {
+  let server: PrivatePostgres;
+  let database: Database;
+  beforeAll(async () => {
+    server = await startPrivatePostgres(await freePort());
+    database = await openDatabase({ databaseUrl: server.url });
+  }, 60_000);
+  afterAll(async () => {
+    await database?.close();
+    await server?.dispose();
+  });
+
+  it('delivers notifications again once the server is back, however long it was down', async () => {
+    const got: string[] = [];
+    await database.listen('cloudoptim_restart', (payload) => got.push(payload));
+    await database.notify('cloudoptim_restart', 'before');
+    await expect.poll(() => got, { timeout: 5000 }).toEqual(['before']);
+
+    await server.crash();
+    // Longer than the first reconnect delay (1 s), so at least one attempt finds the server down.
+    await new Promise((r) => setTimeout(r, 2500));
+    await server.start();
+
+    // The pool's own connections died too: the first query after the restart may fail once.
+    await expect.poll(async () => database.notify('cloudoptim_restart', 'after').then(() => got.includes('after'), () => false), { timeout: 20_000, interval: 500 }).toBe(true);
+  }, 60_000);
+});
