@@ -48,8 +48,10 @@ export interface Database extends DbScope {
   /**
    * LISTEN on `channel` (PGlite: in-process; PostgreSQL: a dedicated connection, reopened when it drops).
    * Resolves to the function that stops listening. Send with `notify`, or `SELECT pg_notify(...)` in a transaction.
+   * `onReconnect` runs when a dropped LISTEN is back: what was sent in between is lost, so a listener that keeps
+   * state from notifications (a cache) should forget it then.
    */
-  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  listen(channel: string, onPayload: (payload: string) => void, onReconnect?: () => void): Promise<() => Promise<void>>;
   /** NOTIFY `channel` with `payload` (at most ~8,000 bytes: send ids, not documents). */
   notify(channel: string, payload: string): Promise<void>;
   /** Closes the pool or PGlite and releases the data directory lock. */
@@ -156,7 +158,7 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
     driver: driver.kind,
     query: root.query,
     transaction: (fn) => db.transaction((tx) => fn(scopeOf(tx as unknown as DrizzleDb))),
-    listen: (channel, onPayload) => driver.listen(channel, onPayload),
+    listen: (channel, onPayload, onReconnect) => driver.listen(channel, onPayload, onReconnect),
     notify: async (channel, payload) => {
       await root.query('SELECT pg_notify($1, $2)', [channel, payload]);
     },

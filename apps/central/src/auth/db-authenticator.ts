@@ -73,10 +73,18 @@ export class DbAuthenticator implements Authenticator {
    */
   static async start(db: Database, clock: Clock, options: DbAuthenticatorOptions = {}): Promise<DbAuthenticator> {
     const auth = new DbAuthenticator(db, clock, options);
-    await db.listen(AUTH_CHANNEL, (payload) => {
-      if (payload.startsWith(SESSION_PAYLOAD)) auth.dropSession(payload.slice(SESSION_PAYLOAD.length));
-      else auth.dropClusterKeys(payload);
-    });
+    await db.listen(
+      AUTH_CHANNEL,
+      (payload) => {
+        if (payload.startsWith(SESSION_PAYLOAD)) auth.dropSession(payload.slice(SESSION_PAYLOAD.length));
+        else auth.dropClusterKeys(payload);
+      },
+      // A revocation sent while the LISTEN was down is lost: forget every cached credential instead.
+      () => {
+        auth.users.clear();
+        auth.agents.clear();
+      },
+    );
     auth.listening = true;
     return auth;
   }

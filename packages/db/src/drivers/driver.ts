@@ -19,7 +19,10 @@ export interface RawDriver extends Pick<RawConnection, 'query'> {
   readonly kind: 'pglite' | 'postgres';
   /** Runs `fn` with one connection held for its whole duration (same session for lock and unlock). */
   withConnection<T>(fn: (conn: RawConnection) => Promise<T>): Promise<T>;
-  /** LISTEN on `channel`; `onPayload` gets each NOTIFY payload. Resolves to the UNLISTEN function. */
-  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * LISTEN on `channel`; `onPayload` gets each NOTIFY payload; `onReconnect` is called when the LISTEN is back
+   * after its connection dropped (notifications sent in between are lost). Resolves to the UNLISTEN function.
+   */
+  listen(channel: string, onPayload: (payload: string) => void, onReconnect?: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }

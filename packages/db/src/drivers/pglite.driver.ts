@@ -33,6 +33,7 @@ export async function openPgliteDriver(dataDir: string | undefined, searchPath?:
     query: conn.query,
     // PGlite is a single session: every caller shares it (its own mutex serialises queries and transactions).
     withConnection: (fn) => fn(conn),
+    // In-process: the LISTEN cannot drop, so there is no reconnect to report.
     listen: (channel, onPayload) => client.listen(channel, onPayload),
     close: () => client.close(),
   };

@@ -40,8 +40,8 @@ export function openPostgresDriver(options: PostgresDriverOptions): { driver: Ra
   // An idle client losing its connection emits 'error' on the pool; unhandled it would crash the process.
   pool.on('error', (error) => options.log.warn({ err: error.message }, 'idle PostgreSQL connection failed'));
   const listeners = new Set<() => Promise<void>>();
-  const listenOn = async (opts: PostgresDriverOptions, channel: string, onPayload: (payload: string) => void) => {
-    const stop = await openListener(opts, channel, onPayload);
+  const listenOn = async (opts: PostgresDriverOptions, channel: string, onPayload: (payload: string) => void, onReconnect?: () => void) => {
+    const stop = await openListener(opts, channel, onPayload, onReconnect);
     const tracked = async () => {
       listeners.delete(tracked);
       await stop();
@@ -65,7 +65,7 @@ export function openPostgresDriver(options: PostgresDriverOptions): { driver: Ra
         client.release(broken);
       }
     },
-    listen: (channel, onPayload) => listenOn(options, channel, onPayload),
+    listen: (channel, onPayload, onReconnect) => listenOn(options, channel, onPayload, onReconnect),
     close: async () => {
       await Promise.all([...listeners].map((stop) => stop()));
       await pool.end();
@@ -80,7 +80,7 @@ export function openPostgresDriver(options: PostgresDriverOptions): { driver: Ra
  * stopped: a server restart can take longer than one attempt. Notifications sent meanwhile are lost: listeners
  * treat a NOTIFY as a hint to re-read, never as the data itself.
  */
-async function openListener(options: PostgresDriverOptions, channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>> {
+async function openListener(options: PostgresDriverOptions, channel: string, onPayload: (payload: string) => void, onReconnect?: () => void): Promise<() => Promise<void>> {
   let stopped = false;
   let client: pg.Client | undefined;
   let retry: NodeJS.Timeout | undefined;
@@ -113,7 +113,10 @@ async function openListener(options: PostgresDriverOptions, channel: string, onP
     if (stopped) return;
     retry = setTimeout(() => {
       connect().then(
-        () => options.log.info({ channel }, 'LISTEN connection restored'),
+        () => {
+          options.log.info({ channel }, 'LISTEN connection restored');
+          onReconnect?.();
+        },
         (error: unknown) => {
           options.log.warn({ err: error instanceof Error ? error.message : String(error), channel, retry_in_ms: Math.min(delayMs * 2, 30_000) }, 'LISTEN reconnect failed');
           reconnect(Math.min(delayMs * 2, 30_000));
