@@ -1,60 +1,69 @@
 /**
- * Benchmark: the chaos scenarios (apps/cli/src/chaos) over N seeds — env RELIABILITY_RUNS, default 5. Each seed
- * starts the whole product once (steady scenario, automate mode, on a SteppedClock) and runs every scenario on
- * it, each followed by the consistency checker. Prints one progress line per scenario run, then a table
- * (scenario, runs, failures, what failed) and ends with one JSON line.
+ * Benchmark: reliability, as the sections of apps/cli/src/chaos/reliability-sections.ts — the chaos scenarios
+ * over seeds, the long HTTP route fuzzing, the long EventBridge message fuzzing. Prints one progress line per
+ * scenario run / fuzz batch, writes each section's table into BENCHMARKS.md between its markers
+ * (`<!-- reliability:<section>:begin -->`; the sections not run keep their last results) and ends with one JSON
+ * line for `cloudoptim bench`.
  *
- *   RELIABILITY_RUNS=5 node --import tsx apps/cli/bench/reliability.bench.ts
+ *   RELIABILITY_RUNS=5 FUZZ_RUNS=500 node --import tsx apps/cli/bench/reliability.bench.ts
+ *   RELIABILITY_SECTIONS=fuzz-http,fuzz-eventbridge FUZZ_SEED=123 node --import tsx apps/cli/bench/reliability.bench.ts
  *
- * Part 2 of issue #11 (two central replicas on one PostgreSQL, one killed under agent load) is not in here yet.
+ * Knobs: RELIABILITY_RUNS (seeds per chaos scenario, default 5), RELIABILITY_FIRST_SEED (default 1), FUZZ_RUNS
+ * (generated requests per route and part; ×20 EventBridge batches; default 500), FUZZ_SEED (default random, printed), RELIABILITY_SECTIONS
+ * (comma-separated, default all), RELIABILITY_NO_WRITE=1 (leave BENCHMARKS.md alone).
  */
-import { CHAOS_SCENARIOS, runChaosSuite, type ChaosOutcome } from '../src/chaos/chaos-scenarios.ts';
+import { randomInt } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { readReliabilityKnobs, renderSectionBlock, replaceSectionBlock, type SectionResult } from '../src/chaos/reliability-report.ts';
+import { RELIABILITY_SECTIONS } from '../src/chaos/reliability-sections.ts';
+import { repoRoot } from '../src/repo-paths.ts';
 
-const RUNS = Number(process.env.RELIABILITY_RUNS ?? 5);
-const FIRST_SEED = Number(process.env.RELIABILITY_FIRST_SEED ?? 1);
-
-const started = Date.now();
-const outcomes: ChaosOutcome[] = [];
-for (let seed = FIRST_SEED; seed < FIRST_SEED + RUNS; seed++) {
+const names = RELIABILITY_SECTIONS.map((s) => s.name);
+const knobs = (() => {
   try {
-    await runChaosSuite(seed, CHAOS_SCENARIOS, (o) => {
-      outcomes.push(o);
-      console.log(`seed ${seed} ${o.scenario}: ${o.report.ok ? 'ok' : `FAILED ${o.report.failures.join('; ')}`} (${o.sim_minutes} sim min, ${o.real_ms} ms real)`);
-    });
+    return readReliabilityKnobs(process.env, names, randomInt(1, 2 ** 30));
   } catch (error) {
-    // The stack itself did not start or stop: every scenario not run counts as failed for this seed.
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(2);
+  }
+})();
+const benchmarksFile = path.join(repoRoot, 'BENCHMARKS.md');
+const machine = `${process.platform}-${process.arch}, Node ${process.version}, ${availableParallelism()} cores`;
+
+console.log(`reliability: sections ${knobs.sections.join(', ')}; RELIABILITY_RUNS=${knobs.runs} FUZZ_RUNS=${knobs.fuzzRuns} FUZZ_SEED=${knobs.fuzzSeed}`);
+const started = Date.now();
+const results: Record<string, SectionResult & { real_seconds: number }> = {};
+for (const section of RELIABILITY_SECTIONS.filter((s) => knobs.sections.includes(s.name))) {
+  const sectionStarted = Date.now();
+  let result: SectionResult;
+  try {
+    result = await section.run({ knobs, progress: (line) => console.log(line) });
+  } catch (error) {
+    // A section that cannot run at all is reported as such, and the others still run.
     const text = error instanceof Error ? error.message : String(error);
-    console.log(`seed ${seed}: suite failed: ${text}`);
-    for (const s of CHAOS_SCENARIOS) {
-      if (!outcomes.some((o) => o.seed === seed && o.scenario === s.name)) outcomes.push({ scenario: s.name, seed, report: { ok: false, failures: [`suite: ${text}`], facts: { tasks: 0, open_tasks: 0, interruption_warnings: 0, spot_events: 0, pods_lost: 0, nodes: 0, lease_samples: 0 } }, notes: {}, sim_minutes: 0, real_ms: 0 });
-    }
+    console.log(`${section.name}: failed to run: ${text}`);
+    result = { title: section.name, parameters: 'did not run to the end', columns: ['error'], rows: [[text.slice(0, 500)]], summary: 'The section threw before it could report.', ok: false, results: { error: text } };
+  }
+  const realSeconds = Math.round((Date.now() - sectionStarted) / 1000);
+  results[section.name] = { ...result, real_seconds: realSeconds };
+  console.log(`${section.name}: ${result.ok ? 'ok' : 'INVARIANTS BROKEN'} in ${realSeconds} s`);
+  if (process.env.RELIABILITY_NO_WRITE !== '1') {
+    // Written after each section, so a long run interrupted later keeps what it measured.
+    const markdown = await readFile(benchmarksFile, 'utf8');
+    await writeFile(benchmarksFile, replaceSectionBlock(markdown, section.name, renderSectionBlock(section.name, result, { at: new Date(), realSeconds, machine }), names));
   }
 }
 
-const table = CHAOS_SCENARIOS.map((s) => {
-  const runs = outcomes.filter((o) => o.scenario === s.name);
-  const failed = runs.filter((o) => !o.report.ok);
-  return {
-    scenario: s.name,
-    fault: s.fault,
-    runs: runs.length,
-    failures: failed.length,
-    failed_invariants: [...new Set(failed.flatMap((o) => o.report.failures.map((f) => f.split(':')[0] ?? f)))],
-    what_failed: failed.map((o) => `seed ${o.seed}: ${o.report.failures.join('; ').slice(0, 300)}`),
-    pods_lost_expected: runs.reduce((n, o) => n + (o.notes.pods_lost_expected ? o.report.facts.pods_lost : 0), 0),
-    real_ms_median: runs.map((o) => o.real_ms).sort((a, b) => a - b)[Math.floor(runs.length / 2)] ?? 0,
-  };
-});
-console.log('scenario | runs | failures | what failed');
-for (const row of table) console.log(`${row.scenario} | ${row.runs} | ${row.failures} | ${row.failed_invariants.join(', ') || '—'}`);
-const total = outcomes.length;
-const failures = outcomes.filter((o) => !o.report.ok).length;
+const ran = Object.values(results);
+const chaosPassRate = results.chaos?.results.pass_rate;
 console.log(
   JSON.stringify({
     name: 'reliability',
-    results: { runs_per_scenario: RUNS, first_seed: FIRST_SEED, scenarios: table, real_seconds: Math.round((Date.now() - started) / 1000) },
-    ratios: { pass_rate: total ? Math.round(((total - failures) / total) * 1000) / 1000 : 0 },
-    notes: 'one stack per seed (steady, automate, SteppedClock); scenarios in sequence on it; consistency checker after each',
+    results: { ...Object.fromEntries(Object.entries(results).map(([name, r]) => [name, { ok: r.ok, real_seconds: r.real_seconds, ...r.results }])), knobs, real_seconds: Math.round((Date.now() - started) / 1000) },
+    ratios: { sections_ok: ran.length ? ran.filter((r) => r.ok).length / ran.length : 0, ...(typeof chaosPassRate === 'number' && { pass_rate: chaosPassRate }) },
+    notes: `sections ${knobs.sections.join(', ')}; chaos: one stack per seed (steady, automate, SteppedClock), consistency checker after each scenario; fuzzing on PGlite; tables in BENCHMARKS.md`,
   }),
 );
 process.exit(0);

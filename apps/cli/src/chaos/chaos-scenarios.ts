@@ -5,18 +5,28 @@
  * the short suite in `npm test` (one seed) and `npm run bench -- reliability` (N seeds).
  */
 import path from 'node:path';
+import { isAppError } from '@cloudoptim/contracts';
 import { createRng } from '@cloudoptim/market';
 import { loadMlServerConfig, startMlServer } from '@cloudoptim/ml-server';
 import { silentLogger } from '@cloudoptim/runtime';
 import { DemoRecorder } from '../demo/demo-recorder.ts';
-import { listPlans } from '../demo/sim-observations.test-support.ts';
+import { listPlans, UNFINISHED } from '../demo/sim-observations.test-support.ts';
 import { startSteppedDemo, type SteppedDemo } from '../demo/stepped-demo.test-support.ts';
 import { replaceAgent } from './chaos-agent.ts';
 import { checkConsistency, type ConsistencyReport } from './consistency-checker.ts';
+import { trapRequests } from './request-trap.ts';
 import { TaskLeaseObserver } from './task-lease-observer.ts';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
+const RIGHTSIZE_PATH = '/api/v1/ml/decision/rightsize';
+
+/** `promise`, or a rejection with `what` after `ms` of real time (for waits on I/O, which simulated time does not bound). */
+function realTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_resolve, reject) => (timer = setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms)));
+  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+}
 
 export interface ChaosContext {
   demo: SteppedDemo;
@@ -138,19 +148,45 @@ export const CHAOS_SCENARIOS: readonly ChaosScenario[] = [
     },
   },
   {
-    name: 'ml-server-restart',
-    fault: 'the ML server stopped; a rightsizing decision asked for; the ML server restarted on its port 3 min later',
+    name: 'ml-server-killed-mid-request',
+    fault:
+      "the ML server dies while central's rightsizing request is in flight: the request is received in full, then every socket is reset (RST) and the server, its store and cache closed — in-process, as close to kill -9 as one process allows; a second trigger while it is down; restarted on its port 3 min later",
     async run(ctx) {
       const { demo } = ctx;
-      const { config } = demo.stack.central.ctx;
+      const { config, db } = demo.stack.central.ctx;
+      const { clusterId } = demo.cluster;
       await ctx.pass(MINUTE);
-      await demo.stack.ml.close();
-      const trigger = () => demo.api.call<{ plan_id: string; status: string }>('POST', '/api/v1/admin/optimization/trigger', { cluster_id: demo.cluster.clusterId, optimization_type: 'rightsize' });
-      ctx.notes.trigger_while_down = await trigger().then(
-        (r) => `accepted (${r.status})`,
-        (e: unknown) => `refused: ${e instanceof Error ? e.message.slice(0, 160) : String(e)}`,
+      const rightsizePlans = () => db.query<{ id: string; status: string }>("SELECT id, status FROM plans WHERE cluster_id = $1 AND decision_type = 'rightsize'", [clusterId]);
+      const before = new Set((await rightsizePlans()).map((p) => p.id));
+      const trigger = () => demo.api.call<{ plan_id: string; status: string }>('POST', '/api/v1/admin/optimization/trigger', { cluster_id: clusterId, optimization_type: 'rightsize' });
+      const outcome = (call: Promise<{ status: string }>) => call.then(
+        (r) => ({ text: `accepted (${r.status})`, atMs: Date.now() }),
+        (e: unknown) => ({ text: `refused: ${e instanceof Error ? e.message.slice(0, 160) : String(e)}${isAppError(e) && e.details?.code ? ` (${String(e.details.code)})` : ''}`, atMs: Date.now() }),
       );
+
+      // The person's request (requested_by user:…), not a periodic worker's, is the one waited for; any held alongside dies with it.
+      const trap = trapRequests(demo.stack.ml.app.server, (req) => req.method === 'POST' && req.url === RIGHTSIZE_PATH, (body) => body.includes('"requested_by":"user:'));
+      const inFlight = outcome(trigger());
+      let killedAtMs = 0;
+      try {
+        ctx.notes.request_held = await realTimeout(trap.received, 30 * SECOND, "central's rightsizing request never reached the ML server");
+      } finally {
+        await trap.kill(() => demo.stack.ml.close());
+        killedAtMs = Date.now();
+      }
+      const answer = await inFlight;
+      ctx.notes.trigger_in_flight = answer.text;
+      ctx.notes.requests_killed = trap.held;
+      ctx.notes.in_flight_answered_after_kill_real_ms = Math.max(0, answer.atMs - killedAtMs);
+      if (!/answered 503.*\(UNAVAILABLE\)$/.test(answer.text)) throw new Error(`the trigger whose decision died with the ML server: ${answer.text} (expected 503 UNAVAILABLE)`);
+      // Central gives up on a dead peer at once, not when its 30-second decision timeout runs out.
+      if (answer.atMs - killedAtMs > 10 * SECOND) throw new Error(`central ended the request ${answer.atMs - killedAtMs} ms after the ML server died`);
+
+      ctx.notes.trigger_while_down = (await outcome(trigger())).text;
+      const madeWhileDown = (await rightsizePlans()).filter((p) => !before.has(p.id));
+      if (madeWhileDown.length) throw new Error(`rightsizing plans stored while the ML server was dead: ${madeWhileDown.map((p) => `${p.id} ${p.status}`).join(', ')}`);
       await ctx.pass(3 * MINUTE);
+
       const aws = demo.cluster.sim.endpoints;
       const port = new URL(config.ML_SERVER_URL ?? '').port;
       const ml = await startMlServer(
@@ -161,7 +197,7 @@ export const CHAOS_SCENARIOS: readonly ChaosScenario[] = [
       const plan = await demo.until(
         'a rightsizing plan once the ML server is back',
         async () => {
-          const found = (await listPlans(demo.api, demo.cluster.clusterId)).find((p) => p.decision_type === 'rightsize' && p.status !== 'failed');
+          const found = (await listPlans(demo.api, clusterId)).find((p) => p.decision_type === 'rightsize' && !before.has(p.plan_id) && p.status !== 'failed');
           if (found) return found;
           await trigger().catch(() => undefined);
           return undefined;
@@ -171,7 +207,18 @@ export const CHAOS_SCENARIOS: readonly ChaosScenario[] = [
       ).catch(() => undefined);
       ctx.notes.plan_after_restart = plan ? `${plan.status}` : 'none within 10 min';
       if (!plan) throw new Error('no rightsizing plan within 10 simulated minutes of the ML server coming back');
-      await ctx.pass(2 * MINUTE);
+      // Every plan of the scenario ends: none left proposed, approved or running.
+      const open = await demo.until(
+        "the scenario's rightsizing plans finished",
+        async () => {
+          const left = (await rightsizePlans()).filter((p) => !before.has(p.id) && UNFINISHED.has(p.status));
+          return left.length === 0 ? [] : undefined;
+        },
+        10 * MINUTE,
+        30 * SECOND,
+      ).catch(async () => (await rightsizePlans()).filter((p) => !before.has(p.id) && UNFINISHED.has(p.status)));
+      ctx.notes.plans_after_restart = (await rightsizePlans()).filter((p) => !before.has(p.id)).map((p) => p.status).join(', ');
+      if (open.length) throw new Error(`rightsizing plans still unfinished 10 simulated minutes on: ${open.map((p) => `${p.id} ${p.status}`).join(', ')}`);
     },
   },
 ];

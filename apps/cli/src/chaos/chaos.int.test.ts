@@ -31,6 +31,8 @@ describe('chaos (steady scenario, seed 1)', () => {
     expect(notes('sqs-duplicate-delay-reorder').duplicates_injected).toBeGreaterThan(0);
     expect(notes('kube-api-500-429').kube_requests_refused).toBeGreaterThan(0);
     expect(notes('agent-partition-10min').agent_requests_refused).toBeGreaterThan(0);
-    expect(String(notes('ml-server-restart').trigger_while_down)).toMatch(/503|refused/);
+    expect(notes('ml-server-killed-mid-request').request_held).toBe('POST /api/v1/ml/decision/rightsize');
+    expect(String(notes('ml-server-killed-mid-request').trigger_in_flight)).toMatch(/answered 503.*\(UNAVAILABLE\)$/);
+    expect(String(notes('ml-server-killed-mid-request').trigger_while_down)).toMatch(/answered 503.*\(UNAVAILABLE\)$/);
   });
 });
