@@ -1,6 +1,7 @@
 /**
  * Benchmark: reliability, as the sections of apps/cli/src/chaos/reliability-sections.ts — the chaos scenarios
- * over seeds, the long HTTP route fuzzing, the long EventBridge message fuzzing. Prints one progress line per
+ * over seeds, the long HTTP route fuzzing, the long EventBridge message fuzzing, two central replicas under agent
+ * load with one killed, PostgreSQL crashed under load, kill -9 of central and the agent mid-interruption. Prints one progress line per
  * scenario run / fuzz batch, writes each section's table into BENCHMARKS.md between its markers
  * (`<!-- reliability:<section>:begin -->`; the sections not run keep their last results) and ends with one JSON
  * line for `cloudoptim bench`.
@@ -10,7 +11,10 @@
  *
  * Knobs: RELIABILITY_RUNS (seeds per chaos scenario, default 5), RELIABILITY_FIRST_SEED (default 1), FUZZ_RUNS
  * (generated requests per route and part; ×20 EventBridge batches; default 500), FUZZ_SEED (default random, printed), RELIABILITY_SECTIONS
- * (comma-separated, default all), RELIABILITY_NO_WRITE=1 (leave BENCHMARKS.md alone).
+ * (comma-separated, default all), RELIABILITY_NO_WRITE=1 (leave BENCHMARKS.md alone), RELIABILITY_AGENTS (default 200)
+ * and RELIABILITY_LOAD_SECONDS (default 180) for the load sections, RELIABILITY_PG_DOWN_SECONDS (default 5),
+ * PROCESS_KILL_RUNS (default 2), RELIABILITY_DATABASE_URL (the PostgreSQL server for replica-failover's scratch
+ * database, default postgres://postgres@127.0.0.1:5432/test). All sections: ~25 min on 2 cores.
  */
 import { randomInt } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';

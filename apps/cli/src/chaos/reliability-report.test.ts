@@ -78,7 +78,8 @@ describe('replaceSectionBlock', () => {
 
 describe('readReliabilityKnobs', () => {
   it('has defaults, and a random fuzz seed unless one is given', () => {
-    expect(readReliabilityKnobs({}, ORDER, 4242)).toEqual({ runs: 5, firstSeed: 1, fuzzRuns: 500, fuzzSeed: 4242, sections: ORDER });
+    expect(readReliabilityKnobs({}, ORDER, 4242)).toEqual({ runs: 5, firstSeed: 1, fuzzRuns: 500, fuzzSeed: 4242, sections: ORDER, loadAgents: 200, loadSeconds: 180, pgDownSeconds: 5, processKillRuns: 2, databaseUrl: 'postgres://postgres@127.0.0.1:5432/test' });
+    expect(() => readReliabilityKnobs({ RELIABILITY_LOAD_SECONDS: '30' }, ORDER, 1)).toThrow(/RELIABILITY_LOAD_SECONDS must be at least 90/);
     expect(readReliabilityKnobs({ RELIABILITY_RUNS: '3', FUZZ_RUNS: '200', FUZZ_SEED: '7' }, ORDER, 4242)).toMatchObject({ runs: 3, fuzzRuns: 200, fuzzSeed: 7 });
   });
 

@@ -23,6 +23,15 @@ export interface ReliabilityKnobs {
   fuzzSeed: number;
   /** RELIABILITY_SECTIONS: the sections to run, in the order of the section list (default all). */
   sections: string[];
+  /** RELIABILITY_AGENTS / RELIABILITY_LOAD_SECONDS: the agent fleet of the load sections (default 200 agents, 180 s). */
+  loadAgents: number;
+  loadSeconds: number;
+  /** RELIABILITY_PG_DOWN_SECONDS: how long PostgreSQL stays down in `postgres-restart` (default 5). */
+  pgDownSeconds: number;
+  /** PROCESS_KILL_RUNS: runs of each process-kill scenario (default 2; ~2.5 min each). */
+  processKillRuns: number;
+  /** RELIABILITY_DATABASE_URL: the PostgreSQL server `replica-failover` makes its scratch database on. */
+  databaseUrl: string;
 }
 
 /** What one section measured. */
@@ -82,9 +91,15 @@ export function readReliabilityKnobs(env: Record<string, string | undefined>, se
   const asked = (env.RELIABILITY_SECTIONS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const unknown = asked.filter((s) => !sectionNames.includes(s));
   if (unknown.length) problems.push(`RELIABILITY_SECTIONS names ${unknown.join(', ')}; the sections are ${sectionNames.join(', ')}`);
+  const loadAgents = positiveInteger(env, 'RELIABILITY_AGENTS', 200, problems);
+  const loadSeconds = positiveInteger(env, 'RELIABILITY_LOAD_SECONDS', 180, problems);
+  if (loadSeconds < 90) problems.push(`RELIABILITY_LOAD_SECONDS must be at least 90 (warm-up, a minute before the fault, time after it), got ${loadSeconds}`);
+  const pgDownSeconds = positiveInteger(env, 'RELIABILITY_PG_DOWN_SECONDS', 5, problems);
+  const processKillRuns = positiveInteger(env, 'PROCESS_KILL_RUNS', 2, problems);
+  const databaseUrl = env.RELIABILITY_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
   if (problems.length) throw new Error(`reliability benchmark: ${problems.join('; ')}`);
   const sections = asked.length ? sectionNames.filter((s) => asked.includes(s)) : [...sectionNames];
-  return { runs, firstSeed, fuzzRuns, fuzzSeed, sections };
+  return { runs, firstSeed, fuzzRuns, fuzzSeed, sections, loadAgents, loadSeconds, pgDownSeconds, processKillRuns, databaseUrl };
 }
 
 /** A table cell: one line, pipes escaped. */

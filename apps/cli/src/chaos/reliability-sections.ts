@@ -8,10 +8,13 @@
  *   route (the suite in `npm test` sends 30 and 18).
  * - `fuzz-eventbridge`: the spot handler fed 20 × FUZZ_RUNS generated SQS batches on PGlite (`npm test`: 60); a batch
  *   costs a few milliseconds against a few for each HTTP request, so 20 × keeps the two runs of similar length.
+ * - `replica-failover`, `postgres-restart`, `process-kills`: real processes killed under load or mid-interruption
+ *   (reliability-process-sections.ts).
  */
 import { fuzzEventBridgeParser } from '@cloudoptim/central/fuzzing/eventbridge';
 import { fuzzAllRoutes, startHttpRouteFuzzer, type HttpFuzzProgress, type HttpFuzzTally } from '@cloudoptim/central/fuzzing/http-routes';
 import { CHAOS_SCENARIOS, runChaosSuite, type ChaosOutcome } from './chaos-scenarios.ts';
+import { postgresRestartSection, processKillsSection, replicaFailoverSection } from './reliability-process-sections.ts';
 import type { ReliabilitySection } from './reliability-report.ts';
 
 const EMPTY_FACTS = { tasks: 0, open_tasks: 0, interruption_warnings: 0, spot_events: 0, pods_lost: 0, nodes: 0, lease_samples: 0 };
@@ -142,4 +145,4 @@ export const eventBridgeFuzzSection: ReliabilitySection = {
 };
 
 /** In the order they run and appear in BENCHMARKS.md. */
-export const RELIABILITY_SECTIONS: readonly ReliabilitySection[] = [chaosSection, httpFuzzSection, eventBridgeFuzzSection];
+export const RELIABILITY_SECTIONS: readonly ReliabilitySection[] = [chaosSection, httpFuzzSection, eventBridgeFuzzSection, replicaFailoverSection, postgresRestartSection, processKillsSection];
