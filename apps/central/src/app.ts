@@ -39,7 +39,7 @@ export async function buildApp(ctx: CentralContext): Promise<FastifyInstance> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     return503OnClosing: false,
-    trustProxy: true,
+    trustProxy: ctx.config.TRUST_PROXY,
     // Errors Fastify answers before routing (a path with a malformed %-escape) get the envelope too.
     frameworkErrors: (error, req, reply) => {
       const out = httpErrorReply(error, req.id, clock.now());

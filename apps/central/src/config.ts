@@ -30,6 +30,13 @@ export const CentralConfigSchema = z.object({
   CORS_ORIGINS: z.string().default('').describe('Browser origins allowed to call the API with credentials, comma-separated; empty: same origin only.'),
   // An agent's metrics report of a 10,000-pod cluster is ~7 MB.
   BODY_LIMIT_BYTES: envSchemas.positiveInt(16 * 1024 * 1024).describe('Largest request body accepted, bytes (a 10,000-pod metrics report is ~7 MB).'),
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((raw, ctx) => parseTrustProxy(raw, ctx))
+    .describe(
+      'Which peers may set X-Forwarded-For (the client IP the per-IP sign-in and rate limits count): `false` (default: the TCP peer is the client), or the load balancers/proxies in front of central as comma-separated addresses/CIDRs (on EKS behind an ALB: the VPC CIDR). `true` trusts any peer — only when nothing can reach central except through a proxy that overwrites the header.',
+    ),
   RATE_LIMIT_PER_MINUTE: envSchemas.positiveInt(1200).describe('Requests per minute per credential (agent key or session), per IP without one; above it 429 RATE_LIMITED.'),
   REDIS_URL: z
     .string()
@@ -91,4 +98,23 @@ export function loadCentralConfig(env: Env): CentralConfig {
 /** The config tests and embedded runs start from: every default, no secrets. */
 export function defaultCentralConfig(overrides: Partial<CentralConfig> = {}): CentralConfig {
   return { ...CentralConfigSchema.parse({}), ...overrides };
+}
+
+const CIDR_OR_IP = /^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f:]+)(?:\/\d{1,3})?$/i;
+
+/**
+ * TRUST_PROXY as Fastify's `trustProxy` takes it: a boolean or a list of addresses/CIDRs. Not a hop count:
+ * Fastify ignores the header for one (a count cannot tell a proxy from a client that sends enough hops).
+ */
+function parseTrustProxy(raw: string, ctx: z.RefinementCtx): boolean | string[] {
+  const value = raw.trim().toLowerCase();
+  if (value === 'false' || value === '') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) {
+    ctx.addIssue({ code: 'custom', message: 'a hop count cannot tell a proxy from a client: list the proxies\' addresses or CIDRs (e.g. the VPC CIDR)' });
+    return false;
+  }
+  const list = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (list.some((s) => !CIDR_OR_IP.test(s))) ctx.addIssue({ code: 'custom', message: 'must be true, false or comma-separated IP addresses/CIDRs' });
+  return list;
 }
