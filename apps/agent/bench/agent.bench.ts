@@ -12,10 +12,10 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
+import { freePort } from '@cloudoptim/runtime';
 import { FakeCentral } from '../src/testing/fake-central.ts';
 
 const SPEED = 10;
@@ -54,14 +54,6 @@ function bundleAgent(dir: string): string {
   if (r.status !== 0) throw new Error(`esbuild failed: ${r.stderr}`);
   fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(dir, 'node_modules'));
   return out;
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 async function startSim(scenario: string, stateDir: string): Promise<{ child: ChildProcess; kubeconfig: string }> {

@@ -4,19 +4,10 @@
  * cross-replica logout went silent after a database restart). Runs on a PostgreSQL server of its own, in the
  * PostgreSQL suite (`npm run test:pg`), since it crashes the server.
  */
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '@cloudoptim/runtime';
 import { openDatabase, type Database } from './index.ts';
 import { hasPostgresBinaries, startPrivatePostgres, type PrivatePostgres } from './testing/test-databases.ts';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const run = process.env.TEST_DATABASE_URL && hasPostgresBinaries();
 

@@ -6,3 +6,4 @@ export * from './lifecycle.ts';
 export * from './metrics.ts';
 export * from './http-error-reply.ts';
 export * from './stepped-clock.ts';
+export * from './free-port.ts';

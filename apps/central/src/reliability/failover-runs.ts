@@ -11,11 +11,11 @@
  *   again, whether the workers' leases are renewed and the admin stream (LISTEN/NOTIFY) delivers again.
  */
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { openDatabase } from '@cloudoptim/db';
+import { freePort } from '@cloudoptim/runtime';
 import { startPrivatePostgres } from '@cloudoptim/db/testing';
 import { startAgentFleet, type FleetAgent, type FleetPhaseStats, type RunningFleet } from '../testing/agent-fleet.ts';
 import { startCentralProcess, waitReady, type CentralProcess } from '../testing/central-process.ts';
@@ -74,17 +74,6 @@ export interface PostgresRestartReport {
   /** Admin-stream events delivered after the restart (LISTEN reconnected). */
   stream_events_after_restart: number;
   central_exited: number | string | null;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function centralEnv(databaseUrl: string, dir: string): Promise<NodeJS.ProcessEnv> {

@@ -12,11 +12,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRng, loadMarket } from '@cloudoptim/market';
 import { loadMlServerConfig, startMlServer } from '@cloudoptim/ml-server';
-import { SystemClock, silentLogger } from '@cloudoptim/runtime';
+import { freePort, silentLogger, SystemClock } from '@cloudoptim/runtime';
 import { loadScenario, startSimulator, type Simulator } from '@cloudoptim/simulator';
 import { repoRoot } from '../repo-paths.ts';
 import { DemoAdminApi } from '../demo/admin-api.ts';
-import { freePort } from '../demo/free-port.ts';
 
 const CLI = path.join(repoRoot, 'apps/cli/bin/cloudoptim.mjs');
 const SECOND = 1000;

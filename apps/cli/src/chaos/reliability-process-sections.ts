@@ -17,6 +17,7 @@ import type { ReliabilityKnobs, ReliabilitySection } from './reliability-report.
 
 const count = (n: number) => n.toLocaleString('en-US');
 const ms = (n: number | null) => (n === null ? '—' : `${count(Math.round(n))} ms`);
+const duration = (n: number) => (n < 120_000 ? `${(n / 1000).toFixed(1)} s` : `${Math.round(n / 60_000)} min`);
 
 function phaseRows(phases: FleetPhaseStats[]): (string | number)[][] {
   return phases.map((p) => [p.phase, p.seconds, count(p.requests), p.rps, p.failed, p.retried, p.attempts_refused, `${p.p50_ms} / ${p.p99_ms} / ${p.max_ms}`, Object.entries(p.failures).map(([k, v]) => `${k} ×${v}`).join(', ') || '—']);
@@ -47,7 +48,7 @@ export const replicaFailoverSection: ReliabilitySection = {
         rows: phaseRows(r.phases),
         summary: [
           `Requests failed for good: ${failed}. After the kill the agents of the dead replica retried on the survivor (${after?.retried ?? 0} requests retried, the last ${ms(after?.last_retry_after_ms ?? null)} after the kill); p99 after the kill ${after?.p99_ms ?? '—'} ms. The survivor answered /readyz at the end: ${r.survivor_ready ? 'yes' : '**no**'}; admin-stream events it delivered after the kill: ${r.stream_events_after_kill}.`,
-          `Worker leases of the dead replica (a lease is 3 worker intervals from its last pass): ${r.leases.map((l) => `${l.worker} expired ${ms(l.expired_ms)} after the kill, taken ${l.handover_ms === null ? 'not within the run' : ms(l.handover_ms)}`).join('; ')}.`,
+          `Worker leases of the dead replica (a lease is 3 worker intervals from its last pass), after the kill: ${r.leases.map((l) => (l.handover_ms === null ? `${l.worker} expires at ${duration(l.expired_ms)} (after the run)` : `${l.worker} expired at ${duration(l.expired_ms)}, taken at ${duration(l.handover_ms)}`)).join('; ')}.`,
           late.length ? `**Taken late or never:** ${late.map((l) => l.worker).join(', ')}.` : 'Every lease that expired within the run was taken by the survivor on its next pass.',
         ].join('\n\n'),
         ok,

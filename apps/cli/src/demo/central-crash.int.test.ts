@@ -15,11 +15,10 @@ import { loadAgentConfig, startAgent, wsSocketFactory, type RunningAgent } from 
 import { ClientNodeKubeGateway } from '@cloudoptim/kube';
 import { loadMarket } from '@cloudoptim/market';
 import { startMlServer, loadMlServerConfig, type StartedMlServer } from '@cloudoptim/ml-server';
-import { SystemClock, silentLogger } from '@cloudoptim/runtime';
+import { freePort, silentLogger, SystemClock } from '@cloudoptim/runtime';
 import { loadScenario, startSimulator, type Simulator } from '@cloudoptim/simulator';
 import { repoRoot } from '../repo-paths.ts';
 import { DemoAdminApi } from './admin-api.ts';
-import { freePort } from './free-port.ts';
 import { eventually } from './eventually.test-support.ts';
 
 const PLAN_TAG = 'cloudoptim:plan-id';

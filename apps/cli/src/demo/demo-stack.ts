@@ -13,10 +13,9 @@ import { ConfiguredCloudAccess, defaultCentralConfig, startCentral, type CloudAc
 import { ClientNodeKubeGateway } from '@cloudoptim/kube';
 import type { Market, SpotPriceHistory } from '@cloudoptim/market';
 import { loadMlServerConfig, startMlServer, type StartedMlServer } from '@cloudoptim/ml-server';
-import type { Clock, Logger } from '@cloudoptim/runtime';
+import { freePort, type Clock, type Logger } from '@cloudoptim/runtime';
 import { startSimulator, type Scenario, type Simulator } from '@cloudoptim/simulator';
 import { DemoAdminApi } from './admin-api.ts';
-import { freePort } from './free-port.ts';
 
 export interface DemoStackOptions {
   scenario: Scenario;
