@@ -42,6 +42,8 @@ export interface FleetPhaseStats {
   retried: number;
   /** Attempts that found no server, timed out or got 502/503/504. */
   attempts_refused: number;
+  /** Those attempts by HTTP status or network error code. */
+  refused_by: Record<string, number>;
   /** Failed requests by kind and final status or network error. */
   failures: Record<string, number>;
   /** When the last retried attempt of the phase happened, from the phase's start (null: none). */

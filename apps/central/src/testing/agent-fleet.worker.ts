@@ -27,13 +27,14 @@ interface PhaseRecord {
   failed: number;
   retried: number;
   attempts_refused: number;
+  refused_by: Record<string, number>;
   failures: Record<string, number>;
   lastRetryAt: number | undefined;
 }
 
 const phases: PhaseRecord[] = [];
 function mark(name: string): void {
-  phases.push({ name, startedAt: Date.now(), latencies: { poll: [], heartbeat: [], metrics: [] }, requests: 0, failed: 0, retried: 0, attempts_refused: 0, failures: {}, lastRetryAt: undefined });
+  phases.push({ name, startedAt: Date.now(), latencies: { poll: [], heartbeat: [], metrics: [] }, requests: 0, failed: 0, retried: 0, attempts_refused: 0, refused_by: {}, failures: {}, lastRetryAt: undefined });
 }
 mark(data.firstPhase ?? 'run');
 let inFlight = 0;
@@ -70,6 +71,7 @@ async function send(agentIndex: number, kind: string, method: string, path: stri
       break;
     }
     phase.attempts_refused++;
+    phase.refused_by[String(outcome)] = (phase.refused_by[String(outcome)] ?? 0) + 1;
     phase.lastRetryAt = Date.now();
   }
   inFlight--;
@@ -117,6 +119,7 @@ function summary(p: PhaseRecord, endedAt: number): FleetPhaseStats {
     failed: p.failed,
     retried: p.retried,
     attempts_refused: p.attempts_refused,
+    refused_by: p.refused_by,
     failures: p.failures,
     last_retry_after_ms: p.lastRetryAt === undefined ? null : p.lastRetryAt - p.startedAt,
     p50_ms: pct(all, 0.5),

@@ -20,9 +20,9 @@ const ms = (n: number | null) => (n === null ? '—' : `${count(Math.round(n))} 
 const duration = (n: number) => (n < 120_000 ? `${(n / 1000).toFixed(1)} s` : `${Math.round(n / 60_000)} min`);
 
 function phaseRows(phases: FleetPhaseStats[]): (string | number)[][] {
-  return phases.map((p) => [p.phase, p.seconds, count(p.requests), p.rps, p.failed, p.retried, p.attempts_refused, `${p.p50_ms} / ${p.p99_ms} / ${p.max_ms}`, Object.entries(p.failures).map(([k, v]) => `${k} ×${v}`).join(', ') || '—']);
+  return phases.map((p) => [p.phase, p.seconds, count(p.requests), p.rps, p.failed, p.retried, Object.entries(p.refused_by).map(([k, v]) => `${k} ×${v}`).join(', ') || '0', `${p.p50_ms} / ${p.p99_ms} / ${p.max_ms}`, Object.entries(p.failures).map(([k, v]) => `${k} ×${v}`).join(', ') || '—']);
 }
-const PHASE_COLUMNS = ['phase', 'seconds', 'requests', 'req/s', 'failed', 'retried, then ok', 'attempts refused', 'p50 / p99 / max ms', 'failures'];
+const PHASE_COLUMNS = ['phase', 'seconds', 'requests', 'req/s', 'failed', 'retried, then ok', 'attempts refused (status or error)', 'p50 / p99 / max ms', 'failures'];
 
 /** The fleet of the load sections: warm-up 20 s, the fault a minute into the load. */
 function loadShape(knobs: ReliabilityKnobs): LoadShape {
