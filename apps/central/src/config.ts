@@ -4,6 +4,10 @@
  */
 import { z } from 'zod';
 import { envSchemas, loadConfig, type Env } from '@cloudoptim/runtime';
+import { isSecretsKeyBase64 } from './notifications/secret-box.ts';
+
+// A refinement's message never includes the value (it is a key).
+const secretsKey = () => z.string().trim().refine(isSecretsKeyBase64, 'must be 32 random bytes in base64 (generate one with openssl rand -base64 32)');
 
 export const CentralConfigSchema = z.object({
   PORT: envSchemas.port(8000).describe('Port of the HTTP server: API, admin UI, agent WebSocket, /metrics (`--port`).'),
@@ -86,6 +90,19 @@ export const CentralConfigSchema = z.object({
   WEBHOOK_ALLOW_PRIVATE_TARGETS: envSchemas
     .boolean(false)
     .describe("Let notification webhooks reach private, loopback, link-local and other non-public addresses (a receiver inside your own network); by default they are refused, so a customer's webhook URL cannot make the server call its own network or the cloud metadata endpoint."),
+  CLOUDOPTIM_SECRETS_KEY: secretsKey()
+    .optional()
+    .describe(
+      'Key sealing the credentials central stores (notification channels’ webhook URLs, signing secrets and e-mail targets) with AES-256-GCM: 32 random bytes in base64 (`openssl rand -base64 32`); keep it outside the database (a Kubernetes Secret). Unset: they are stored in plain text and a warning is logged at start. Set: plain-text rows are sealed at start.',
+    ),
+  CLOUDOPTIM_SECRETS_KEY_PREVIOUS: secretsKey()
+    .optional()
+    .describe('The key CLOUDOPTIM_SECRETS_KEY replaced, during a rotation: it only opens values, and values sealed with it are re-sealed with the current key at start. Needs CLOUDOPTIM_SECRETS_KEY.'),
+}).superRefine((config, ctx) => {
+  // A previous key alone would open old values while new ones are written in plain text: surely a mistake.
+  if (config.CLOUDOPTIM_SECRETS_KEY_PREVIOUS !== undefined && config.CLOUDOPTIM_SECRETS_KEY === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['CLOUDOPTIM_SECRETS_KEY_PREVIOUS'], message: 'is set without CLOUDOPTIM_SECRETS_KEY: set the new key too (the previous one only opens values)' });
+  }
 });
 
 export type CentralConfig = z.output<typeof CentralConfigSchema>;

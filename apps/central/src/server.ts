@@ -14,6 +14,7 @@ import { type Clock, type Lifecycle, type Logger, SystemClock } from '@cloudopti
 import { buildApp } from './app.ts';
 import { ensureBootstrapAdmin } from './bootstrap.ts';
 import { ConfiguredCloudAccess } from './cloud/configured-cloud-access.ts';
+import { sealStoredChannelSecrets } from './notifications/channel-secrets.ts';
 import { stsAssumeRole } from './cloud/sts-assume-role.ts';
 import type { CentralConfig } from './config.ts';
 import type { CentralContext, CentralDeps } from './context.ts';
@@ -52,6 +53,8 @@ export async function startCentral(config: CentralConfig, options: StartCentralO
     const ctx = await createCentralContext({ db, clock, log, config, market, cloud, ml, isReady: () => !stopping && !(options.lifecycle?.isStopping ?? false) });
     ctx.workers.push(...centralWorkers(ctx));
     await ensureBootstrapAdmin(ctx);
+    // Before any worker runs: seals channel credentials stored in plain text (or warns that there is no key).
+    await sealStoredChannelSecrets(ctx);
     const app = await buildApp(ctx);
     const url = await app.listen({ port: config.PORT, host: config.HOST });
     const workers = new WorkerRunner(ctx.workers, {

@@ -73,6 +73,7 @@ export {
   type NotificationChannelPatch,
   type NotificationDelivery,
   type NotificationDeliveryStatus,
+  type StoredChannelCredentials,
   type NotificationEventKind,
 } from './repositories/notifications.repository.ts';
 export { OfficeHoursRepository, type NewScaledWorkload, type ScaledWorkload, type ScaledWorkloadKind, type ScaledWorkloadState } from './repositories/office-hours.repository.ts';

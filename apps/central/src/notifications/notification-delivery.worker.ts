@@ -2,12 +2,18 @@
  * The delivery worker of the notifications outbox: sends every due delivery and records the attempt. A failed
  * attempt is retried with exponential backoff (30 s, 1 min, 2 min … capped at 1 h) until the delivery's
  * max_attempts (8 by default), unless retrying cannot help (a 4xx answer, no SMTP): then it fails at once.
+ * The channel's target and secret are opened (CLOUDOPTIM_SECRETS_KEY) just before sending; a value this server
+ * cannot open fails that attempt with the reason (key ids only), and is retried like any failure: setting the
+ * missing key and restarting lets the delivery through.
  */
 import nodemailer from 'nodemailer';
-import { NotificationDeliveriesRepository } from '@cloudoptim/db';
+import { isAppError } from '@cloudoptim/contracts';
+import { NotificationDeliveriesRepository, type DueDelivery } from '@cloudoptim/db';
 import type { CentralContext, WorkerSpec } from '../context.ts';
-import { ChannelSender, type SenderOptions } from './channel-senders.ts';
+import { secretBoxOf } from './channel-secrets.ts';
+import { ChannelSender, type ChannelTarget, type SendResult, type SenderOptions } from './channel-senders.ts';
 import type { NotificationPayload } from './outbox-notifier.ts';
+import type { SecretBox } from './secret-box.ts';
 
 export const NOTIFICATION_WORKER = 'notification-delivery';
 export const RETRY_BASE_MS = 30_000;
@@ -29,15 +35,27 @@ export function smtpOptions(config: CentralContext['config']): SenderOptions {
   return config.SMTP_URL && config.SMTP_FROM ? { mailer: nodemailer.createTransport(config.SMTP_URL), mailFrom: config.SMTP_FROM } : {};
 }
 
+/** The channel of a delivery with its target and secret opened, or the failed attempt saying why it cannot be. */
+export function openChannel(box: SecretBox, channel: DueDelivery['channel']): ChannelTarget | SendResult {
+  try {
+    return { kind: channel.kind, target: box.open(channel.target), secret: channel.secret === null ? null : box.open(channel.secret) };
+  } catch (error) {
+    if (!isAppError(error)) throw error;
+    return { ok: false, statusCode: null, error: `cannot open the channel's stored credentials: ${error.message}`, permanent: false };
+  }
+}
+
 export function createNotificationDeliveryWorker(deps: Pick<CentralContext, 'db' | 'clock' | 'log' | 'config'>, options: NotificationWorkerOptions = {}): WorkerSpec {
   const deliveries = new NotificationDeliveriesRepository(deps.db.db);
   const sender = new ChannelSender({ ...smtpOptions(deps.config), allowPrivateTargets: deps.config.WEBHOOK_ALLOW_PRIVATE_TARGETS, ...options });
+  const box = secretBoxOf(deps.config);
   return {
     name: NOTIFICATION_WORKER,
     intervalMs: options.intervalMs ?? 5000,
     async tick() {
       for (const delivery of await deliveries.due(new Date(deps.clock.now()), BATCH)) {
-        const result = await sender.send(delivery.channel, delivery.payload as NotificationPayload, delivery.id);
+        const channel = openChannel(box, delivery.channel);
+        const result = 'kind' in channel ? await sender.send(channel, delivery.payload as NotificationPayload, delivery.id) : channel;
         const at = new Date(deps.clock.now());
         if (result.ok) {
           await deliveries.markDelivered(delivery.id, at, result.statusCode);

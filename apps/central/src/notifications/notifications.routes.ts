@@ -6,7 +6,8 @@
  * - `GET …/channels`, `GET/PATCH/DELETE …/channels/:channel_id` (`rotate_secret: true` shows a new secret once);
  * - `POST …/channels/:channel_id/test` — queues a test notification;
  * - `GET /api/v1/admin/notifications/deliveries` — the outbox, newest first (filters, paged).
- * Webhook URLs are credentials (a Slack URL is enough to post): after creation they are shown masked.
+ * Webhook URLs are credentials (a Slack URL is enough to post): after creation they are shown masked, and with
+ * CLOUDOPTIM_SECRETS_KEY targets and secrets are stored sealed (channel-secrets.ts).
  * The feature also starts the bridge from the admin stream (plans, cluster health) to notifications.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -17,9 +18,11 @@ import { customerScope, type UserPrincipal } from '../auth/principal.ts';
 import { targetCustomer, visibleCustomer } from '../clusters/cluster-access.ts';
 import type { Feature } from '../features.ts';
 import { literalTargetProblem } from '../security/webhook-targets.ts';
+import { openedTarget, secretBoxOf } from './channel-secrets.ts';
 import { startNotificationBridge } from './notification-bridge.ts';
 import { NOTIFICATION_EVENT_TYPES } from './notifier.ts';
 import { OutboxNotifier, payloadOf } from './outbox-notifier.ts';
+import type { SecretBox } from './secret-box.ts';
 
 const TAG = 'notifications';
 const BASE = '/api/v1/admin/notifications';
@@ -116,10 +119,16 @@ export function maskTarget(kind: NotificationChannelKind, target: string): strin
   }
 }
 
+/** What the API shows of a stored (maybe sealed) target: opened and masked, or a note when it cannot be opened. */
+function shownTarget(box: SecretBox, c: Pick<NotificationChannel, 'kind' | 'target'>): string {
+  const target = openedTarget(box, c.target);
+  return target === null ? '(sealed with a key this server does not have)' : maskTarget(c.kind, target);
+}
+
 const newSecret = () => `whsec_${randomBytes(32).toString('base64url')}`;
 
-function channelWire(c: NotificationChannel) {
-  return { id: c.id, customer_id: c.customerId, name: c.name, kind: c.kind, target: maskTarget(c.kind, c.target), events: c.events, enabled: c.enabled, has_secret: c.hasSecret, created_at: c.createdAt.toISOString(), updated_at: c.updatedAt.toISOString() };
+function channelWire(c: NotificationChannel, box: SecretBox) {
+  return { id: c.id, customer_id: c.customerId, name: c.name, kind: c.kind, target: shownTarget(box, c), events: c.events, enabled: c.enabled, has_secret: c.hasSecret, created_at: c.createdAt.toISOString(), updated_at: c.updatedAt.toISOString() };
 }
 
 function deliveryWire(d: NotificationDelivery) {
@@ -145,6 +154,9 @@ function deliveryWire(d: NotificationDelivery) {
 export const notificationsFeature: Feature = (routes, app, ctx) => {
   const channels = new NotificationChannelsRepository(ctx.db.db);
   const deliveries = new NotificationDeliveriesRepository(ctx.db.db);
+  // Targets and secrets are sealed on the way in (when CLOUDOPTIM_SECRETS_KEY is set) and opened only to mask them.
+  const box = secretBoxOf(ctx.config);
+  const wire = (c: NotificationChannel) => channelWire(c, box);
   const stop = startNotificationBridge(ctx, new OutboxNotifier(ctx.db, ctx.clock));
   app.addHook('onClose', async () => stop());
 
@@ -163,7 +175,7 @@ export const notificationsFeature: Feature = (routes, app, ctx) => {
     if (problem !== null) throw new AppError('VALIDATION_FAILED', `${path} must be a public address: ${problem}`, { issues: [{ path, message: `must reach a public address (${problem}); WEBHOOK_ALLOW_PRIVATE_TARGETS allows private ones` }] });
   };
   const audit = (user: UserPrincipal, channel: NotificationChannel, action: string, details: Record<string, unknown>, requestId: string) =>
-    ctx.audit.record({ customerId: channel.customerId, actor: `user:${user.email}`, action, target: `notification_channel/${channel.id}`, details: { name: channel.name, kind: channel.kind, target: maskTarget(channel.kind, channel.target), ...details }, requestId });
+    ctx.audit.record({ customerId: channel.customerId, actor: `user:${user.email}`, action, target: `notification_channel/${channel.id}`, details: { name: channel.name, kind: channel.kind, target: shownTarget(box, channel), ...details }, requestId });
 
   routes.define({
     method: 'POST',
@@ -179,9 +191,9 @@ export const notificationsFeature: Feature = (routes, app, ctx) => {
       const customer = await targetCustomer(ctx.db, principal, body.customer_id);
       checkTarget(body.kind, body.target, 'target');
       const secret = body.kind === 'webhook' ? newSecret() : null;
-      const channel = await channels.create(customer.id, { name: body.name, kind: body.kind, target: body.target, secret, events: body.events as NotificationChannel['events'], enabled: body.enabled });
+      const channel = await channels.create(customer.id, { name: body.name, kind: body.kind, target: box.seal(body.target), secret: secret === null ? null : box.seal(secret), events: body.events as NotificationChannel['events'], enabled: body.enabled });
       await audit(principal, channel, 'notification_channel.create', { events: channel.events }, req.id);
-      return { ...channelWire(channel), secret };
+      return { ...wire(channel), secret };
     },
   });
 
@@ -196,7 +208,7 @@ export const notificationsFeature: Feature = (routes, app, ctx) => {
     response: z.object({ items: z.array(ChannelSchema) }),
     handler: async ({ principal, query }) => {
       const customerId = query.customer_id !== undefined ? (await visibleCustomer(ctx.db, principal, query.customer_id)).id : scopeOf(principal);
-      return { items: (await channels.list(customerId)).map(channelWire) };
+      return { items: (await channels.list(customerId)).map(wire) };
     },
   });
 
@@ -209,7 +221,7 @@ export const notificationsFeature: Feature = (routes, app, ctx) => {
     roles: ADMINS,
     params: ChannelParamsSchema,
     response: ChannelSchema,
-    handler: async ({ principal, params }) => channelWire(await visibleChannel(principal, params.channel_id)),
+    handler: async ({ principal, params }) => wire(await visibleChannel(principal, params.channel_id)),
   });
 
   routes.define({
@@ -227,11 +239,16 @@ export const notificationsFeature: Feature = (routes, app, ctx) => {
       if (body.target !== undefined) checkTarget(channel.kind, body.target, 'target');
       if (body.rotate_secret && channel.kind !== 'webhook') throw new AppError('VALIDATION_FAILED', 'only generic webhooks have a signing secret', { issues: [{ path: 'rotate_secret', message: `a ${channel.kind} channel has no secret` }] });
       const secret = body.rotate_secret ? newSecret() : null;
-      const { rotate_secret: _rotate, events, ...rest } = body;
-      const updated = await channels.update(channel.customerId, channel.id, { ...rest, ...(events !== undefined && { events: events as NotificationChannel['events'] }), ...(secret !== null && { secret }) });
+      const { rotate_secret: _rotate, events, target, ...rest } = body;
+      const updated = await channels.update(channel.customerId, channel.id, {
+        ...rest,
+        ...(target !== undefined && { target: box.seal(target) }),
+        ...(events !== undefined && { events: events as NotificationChannel['events'] }),
+        ...(secret !== null && { secret: box.seal(secret) }),
+      });
       if (!updated) throw new AppError('NOT_FOUND', `notification channel ${channel.id} not found`, { id: channel.id });
       await audit(principal, updated, 'notification_channel.update', { changed: Object.keys(body) }, req.id);
-      return { ...channelWire(updated), secret };
+      return { ...wire(updated), secret };
     },
   });
 

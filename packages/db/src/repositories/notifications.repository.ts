@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, isNotNull, lte, notLike, or, sql } from 'drizzle-orm';
 import type { DrizzleDb } from '../database.ts';
 import { withDbErrors } from '../db-errors.ts';
 import { notificationChannels, notificationDeliveries } from '../schema.ts';
@@ -23,7 +23,10 @@ export interface NewNotificationChannel {
   enabled?: boolean;
 }
 
-/** A stored channel. The secret never leaves the package except to the sender (see {@link DueDelivery}). */
+/**
+ * A stored channel. The secret never leaves the package except to the sender (see {@link DueDelivery}). `target`
+ * (and the secret) are as central stored them: sealed (`enc:v1:…`) when it has a secrets key.
+ */
 export interface NotificationChannel extends Omit<NewNotificationChannel, 'secret'> {
   id: string;
   customerId: string;
@@ -31,6 +34,13 @@ export interface NotificationChannel extends Omit<NewNotificationChannel, 'secre
   hasSecret: boolean;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/** A channel's credentials as stored (plain or sealed): what central's start-up pass (re)seals. */
+export interface StoredChannelCredentials {
+  id: string;
+  target: string;
+  secret: string | null;
 }
 
 export type NotificationChannelPatch = Partial<Pick<NewNotificationChannel, 'name' | 'target' | 'events' | 'enabled' | 'secret'>>;
@@ -179,6 +189,31 @@ export class NotificationChannelsRepository {
         .where(and(eq(notificationChannels.id, id), customerId !== null ? eq(notificationChannels.customerId, customerId) : undefined))
         .returning();
       return row ? toChannel(row) : null;
+    });
+  }
+
+  /**
+   * Locks (FOR UPDATE, in id order) and returns the channels of every customer whose target, or secret, does not
+   * start with `prefix` (central's current `enc:v1:<key id>:`). Call it inside a transaction, then
+   * {@link rewriteCredentials}: a second replica doing the same waits for the first and then finds nothing.
+   */
+  async lockCredentialsWithout(prefix: string): Promise<StoredChannelCredentials[]> {
+    const pattern = `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    return withDbErrors('lock notification channel credentials', async () =>
+      this.db
+        .select({ id: notificationChannels.id, target: notificationChannels.target, secret: notificationChannels.secret })
+        .from(notificationChannels)
+        .where(or(notLike(notificationChannels.target, pattern), and(isNotNull(notificationChannels.secret), notLike(notificationChannels.secret, pattern))))
+        .orderBy(asc(notificationChannels.id))
+        .for('update'),
+    );
+  }
+
+  /** Stores a channel's re-encoded credentials. `updated_at` is left alone: the channel itself did not change. */
+  async rewriteCredentials(credentials: StoredChannelCredentials): Promise<void> {
+    if (!isUuid(credentials.id)) return;
+    await withDbErrors('rewrite notification channel credentials', async () => {
+      await this.db.update(notificationChannels).set({ target: credentials.target, secret: credentials.secret }).where(eq(notificationChannels.id, credentials.id));
     });
   }
 
