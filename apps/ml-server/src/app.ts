@@ -114,6 +114,11 @@ export async function buildApp(deps: MlServerDeps): Promise<FastifyInstance> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     return503OnClosing: false,
+    // Errors Fastify answers before routing (a path with a malformed %-escape) get the envelope too.
+    frameworkErrors: (error, req, reply) => {
+      const out = httpErrorReply(error, req.id, clock.now());
+      void (reply as unknown as FastifyReply).status(out.status).header('x-request-id', req.id).send(out.body);
+    },
   });
   app.decorateRequest('ctxLog', null as unknown as Logger);
   app.addHook('onClose', async () => {

@@ -233,9 +233,10 @@ function capacityTypeOf(labels: Record<string, string>): KubeNode['capacityType'
   return null;
 }
 
-/** The instance id in an AWS providerID (`aws:///us-east-1a/i-0abc`), or null. */
+/** The instance id in an AWS providerID (`aws:///us-east-1a/i-0abc`), or null (other clouds' ids too). */
 export function instanceIdOf(providerId: string | null | undefined): string | null {
-  if (!providerId) return null;
+  // `gce://project/zone/i-0123…` ends like an EC2 id but names no EC2 instance.
+  if (!providerId?.startsWith('aws://')) return null;
   const last = providerId.split('/').pop() ?? '';
   return /^i-[0-9a-z-]+$/.test(last) ? last : null;
 }

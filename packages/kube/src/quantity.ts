@@ -10,37 +10,48 @@ const SUFFIX: Record<string, number> = {
 
 const QUANTITY = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?)$/;
 
-/** The value of a quantity string (or a number), or undefined when it is not a quantity. */
+/**
+ * The value of a quantity string (or a number), or undefined when it is not a quantity — or not a finite one:
+ * `1e999` (and 400 nines) overflow float64 to Infinity, which no count of anything can be.
+ */
 export function parseQuantity(value: string | number): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
   const m = QUANTITY.exec(value.trim());
   if (!m) return undefined;
   const base = Number(m[1]);
-  if (m[2] !== undefined) return base * 10 ** Number(m[2].slice(1));
-  return base * (SUFFIX[m[3] ?? ''] ?? 1);
+  const v = m[2] !== undefined ? base * 10 ** Number(m[2].slice(1)) : base * (SUFFIX[m[3] ?? ''] ?? 1);
+  return Number.isFinite(v) ? v : undefined;
+}
+
+/**
+ * A whole number of units, or undefined beyond 2^53: the contracts carry integers, and a larger float is not
+ * one exactly (no node has 9 PB of memory or 9 × 10^12 cores: such a quantity is garbage, not a size).
+ */
+function whole(value: number): number | undefined {
+  return Number.isSafeInteger(value) ? value : undefined;
 }
 
 /** Rounds up, ignoring float noise below 1e-6 of a unit. */
-function ceilUnits(value: number): number {
-  return Math.max(0, Math.ceil(value - 1e-6));
+function ceilUnits(value: number): number | undefined {
+  return whole(Math.max(0, Math.ceil(value - 1e-6)));
 }
 
-/** CPU quantity → millicores (rounded up); undefined when unparseable. */
+/** CPU quantity → millicores (rounded up); undefined when unparseable or beyond 2^53 millicores. */
 export function cpuMillicores(value: string | number): number | undefined {
   const q = parseQuantity(value);
   return q === undefined ? undefined : ceilUnits(q * 1000);
 }
 
-/** Memory (or any byte) quantity → bytes (rounded up); undefined when unparseable. */
+/** Memory (or any byte) quantity → bytes (rounded up); undefined when unparseable or beyond 2^53 bytes. */
 export function memoryBytes(value: string | number): number | undefined {
   const q = parseQuantity(value);
   return q === undefined ? undefined : ceilUnits(q);
 }
 
-/** A count quantity (`pods`, `nvidia.com/gpu`) → integer (rounded down); undefined when unparseable. */
+/** A count quantity (`pods`, `nvidia.com/gpu`) → integer (rounded down); undefined when unparseable or beyond 2^53. */
 export function countOf(value: string | number): number | undefined {
   const q = parseQuantity(value);
-  return q === undefined ? undefined : Math.max(0, Math.floor(q + 1e-9));
+  return q === undefined ? undefined : whole(Math.max(0, Math.floor(q + 1e-9)));
 }
 
 /** Millicores as a quantity string for a patch (`250m`). */

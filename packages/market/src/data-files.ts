@@ -50,13 +50,46 @@ export function readDataBytes(dataDir: string, file: string): Buffer {
   }
 }
 
-/** Gunzips bytes read from `file` into UTF-8 text; a truncated or non-gzip file is DATA_CORRUPT. */
-export function gunzipText(file: string, bytes: Buffer): string {
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Decodes a data file's bytes as UTF-8; bytes that are not UTF-8 are DATA_CORRUPT (a lenient decode would
+ * load U+FFFD into names and labels: a silently wrong value instead of an error).
+ */
+export function utf8Text(file: string, bytes: Uint8Array): string {
   try {
-    return gunzipSync(bytes).toString('utf8');
+    return strictUtf8.decode(bytes);
+  } catch (err) {
+    let valid = 0;
+    // Where it breaks, for the message: the longest prefix that decodes (bisection, O(n log n)).
+    for (let lo = 0, hi = bytes.length; lo < hi; ) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (decodes(bytes.subarray(0, mid))) lo = valid = mid;
+      else hi = mid - 1;
+    }
+    throw dataCorrupt(file, `not valid UTF-8 near byte ${valid}`, { row: `byte ${valid}` }, err);
+  }
+}
+
+function decodes(bytes: Uint8Array): boolean {
+  try {
+    // A prefix may end inside a character: streaming mode keeps the tail instead of failing on it.
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Gunzips bytes read from `file` into UTF-8 text; a truncated or non-gzip file, or one not UTF-8, is DATA_CORRUPT. */
+export function gunzipText(file: string, bytes: Buffer): string {
+  let raw: Buffer;
+  try {
+    raw = gunzipSync(bytes);
   } catch (err) {
     throw dataCorrupt(file, `not a valid gzip stream (${(err as Error).message}); the file is truncated or corrupt`, {}, err);
   }
+  return utf8Text(file, raw);
 }
 
 /** Reads and gunzips a `.gz` data file. */
@@ -117,6 +150,6 @@ export function validateJson<S extends z.ZodType>(file: string, schema: S, value
 
 /** Reads, parses and validates a JSON data file. */
 export function loadJsonFile<S extends z.ZodType>(dataDir: string, file: string, schema: S): z.output<S> {
-  const text = readDataBytes(dataDir, file).toString('utf8');
+  const text = utf8Text(file, readDataBytes(dataDir, file));
   return validateJson(file, schema, parseJsonText(file, text));
 }

@@ -12,7 +12,7 @@ import { gunzip } from 'node:zlib';
 import { AppError } from '@cloudoptim/contracts';
 import { z } from 'zod';
 import { CsvReader, detach, parseDecimal, parseIsoTimestamp } from './csv.ts';
-import { DATA_FILES, type DataDirOptions, gunzipText, readDataBytes, resolveDataDir, dataCorrupt } from './data-files.ts';
+import { DATA_FILES, type DataDirOptions, gunzipText, readDataBytes, resolveDataDir, dataCorrupt, utf8Text } from './data-files.ts';
 import { RegionSchema } from './on-demand-prices.ts';
 
 /** Columns of spot-price-history.csv.gz, in order. */
@@ -296,13 +296,13 @@ class HistoryParser {
 export async function loadSpotPriceHistory(options: LoadSpotPriceHistoryOptions = {}): Promise<SpotPriceHistory> {
   const file = DATA_FILES.spotPriceHistory;
   const bytes = readDataBytes(resolveDataDir(options), file);
-  let text: string;
+  let raw: Buffer;
   try {
-    text = (await promisify(gunzip)(bytes)).toString('utf8');
+    raw = await promisify(gunzip)(bytes);
   } catch (err) {
     throw dataCorrupt(file, `not a valid gzip stream (${(err as Error).message}); the file is truncated or corrupt`, {}, err);
   }
-  const parser = new HistoryParser(text);
+  const parser = new HistoryParser(utf8Text(file, raw));
   options.onProgress?.(0, parser.total);
   while (!parser.step(CHUNK_ROWS)) {
     options.onProgress?.(parser.done, parser.total);

@@ -23,6 +23,7 @@ import {
   type NodeMetric,
   type PendingPod,
   type PodMetric,
+  WorkloadRefSchema,
 } from '@cloudoptim/contracts';
 import type { KubeGateway, KubeNode, KubePod, PodUsage } from '@cloudoptim/kube';
 import type { Clock } from '@cloudoptim/runtime';
@@ -44,7 +45,10 @@ export interface MetricsCollectorOptions {
   agentVersion: string;
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+/** ISO 8601 allows four-digit years only: a time before year 0 or after 9999 (a hostile object's) is unknown. */
+const FIRST_MS = Date.parse('0000-01-01T00:00:00.000Z');
+const LAST_MS = Date.parse('9999-12-31T23:59:59.999Z');
+const iso = (ms: number | null) => (ms === null || !(ms >= FIRST_MS && ms <= LAST_MS) ? null : new Date(ms).toISOString());
 const terminal = (p: KubePod) => p.phase === 'Succeeded' || p.phase === 'Failed';
 const PODS_HEAD = '{"pods":[]';
 
@@ -67,7 +71,7 @@ export class MetricsCollector {
     const perNode = new Map<string, { cpu: number; memory: number; count: number }>();
     const podJson: string[] = [];
     const pending: PendingPod[] = [];
-    const counts = { live: 0, running: 0, pending: 0, skipped: 0 };
+    const counts = { live: 0, running: 0, pending: 0, skipped: 0, unsummable: 0 };
     await kube.listPodsPaged((page) => {
       for (const p of page) {
         if (!terminal(p)) {
@@ -91,10 +95,15 @@ export class MetricsCollector {
           continue;
         }
         podJson.push(JSON.stringify(m));
-        if (p.phase === 'Pending' && !p.nodeName) pending.push(this.pendingPod(p, m));
+        if (p.phase === 'Pending' && !p.nodeName) {
+          const details = this.pendingPod(p, m);
+          if (details) pending.push(details);
+          else counts.unsummable++;
+        }
       }
     });
     if (counts.skipped) problems.push(`${counts.skipped} pod(s) that do not fit the metrics contract were left out`);
+    if (counts.unsummable) problems.push(`${counts.unsummable} pending pod(s) whose summed requests exceed 2^53 are left out of the pending details`);
 
     const nodeUse = new Map(nodeUsage.items.map((u) => [u.nodeName, u]));
     const nodeMetrics: NodeMetric[] = [];
@@ -157,7 +166,7 @@ export class MetricsCollector {
       unschedulable: n.unschedulable,
       labels: validLabels(n.labels),
       taints: n.taints,
-      ...(n.createdAtMs !== null ? { created_at: iso(n.createdAtMs) } : {}),
+      ...(iso(n.createdAtMs) !== null ? { created_at: iso(n.createdAtMs) } : {}),
     };
     const parsed = NodeMetricSchema.safeParse(candidate);
     return parsed.success ? parsed.data : null;
@@ -171,11 +180,19 @@ export class MetricsCollector {
   private podMetric(p: KubePod, usage: PodUsage | undefined): PodMetric | null {
     const named = NamespaceSchema.safeParse(p.namespace).success && KubeNameSchema.safeParse(p.name).success && (p.nodeName === null || KubeNameSchema.safeParse(p.nodeName).success);
     if (!named || p.containers.length === 0 || !p.containers.every((c) => ContainerNameSchema.safeParse(c.name).success)) return null;
+    // The owner's name comes from an ownerReference (or a ReplicaSet name less its hash): any string.
+    if (p.workload !== null && !WorkloadRefSchema.safeParse(p.workload).success) return null;
     const used = new Map((usage?.containers ?? []).map((c) => [c.name, c]));
     const running = p.phase === 'Running';
-    const int = (v: number) => Math.max(0, Math.round(v));
+    // Counts beyond 2^53 (a restart count or priority of 1e308) are no integers the contract can carry.
+    let fits = p.priority === null || Number.isSafeInteger(Math.round(p.priority));
+    const int = (v: number) => {
+      const n = Math.max(0, Math.round(v));
+      if (!Number.isSafeInteger(n)) fits = false;
+      return n;
+    };
     const intOrNull = (v: number | null) => (v === null ? null : int(v));
-    return {
+    const metric: PodMetric = {
       namespace: p.namespace,
       pod_name: p.name,
       node_name: p.nodeName,
@@ -203,17 +220,21 @@ export class MetricsCollector {
       do_not_disrupt: p.doNotDisrupt,
       started_at: iso(p.startedAtMs),
     };
+    return fits ? metric : null;
   }
 
-  private pendingPod(p: KubePod, m: PodMetric): PendingPod {
+  /** The pending pod's details, or null when its summed requests are beyond what the contract's integers hold. */
+  private pendingPod(p: KubePod, m: PodMetric): PendingPod | null {
+    const requirements = podRequirements(p);
+    if (![requirements.cpu_request_millicores, requirements.memory_request_bytes, requirements.gpu_count].every(Number.isSafeInteger)) return null;
     return {
       namespace: m.namespace,
       pod_name: m.pod_name,
       owner: m.owner,
-      pending_since: iso(p.createdAtMs ?? this.o.clock.now())!,
+      pending_since: iso(p.createdAtMs) ?? iso(this.o.clock.now())!,
       reason: p.pending?.reason?.slice(0, 128) ?? null,
       message: p.pending?.message?.slice(0, 4096) ?? null,
-      requirements: podRequirements(p),
+      requirements,
     };
   }
 }
