@@ -22,7 +22,7 @@ const SECOND = 1000;
 
 export const PROCESS_KILL_SCENARIOS = [
   { name: 'agent-kill9-mid-drain', fault: 'a Spot warning on the busiest Spot node; the agent process SIGKILLed 0–1.5 s after (seeded: before it has the drain, or during it), a new agent process started' },
-  { name: 'central-kill9-at-warning', fault: 'a Spot warning on the busiest Spot node; the central process SIGKILLed 0–5 s after (seeded: before, while or after it handles the message), restarted on the same data' },
+  { name: 'central-kill9-at-warning', fault: 'a Spot warning on the busiest Spot node; the central process SIGKILLed between 2 s before and 1 s after it (seeded: the warning waits in the queue while central is down, or central dies while or after handling it), restarted on the same data' },
 ] as const;
 
 export type ProcessKillScenario = (typeof PROCESS_KILL_SCENARIOS)[number]['name'];
@@ -34,7 +34,7 @@ export interface ProcessKillOutcome {
   failures: string[];
   /** Seconds from the warning until no controller pod was left on the node (null: never). */
   drained_after_s: number | null;
-  /** When the process was killed (seconds after the warning), and how far the drain was then. */
+  /** When the process was killed (seconds after the warning; negative: before it), and how far the drain was then. */
   killed_at_s: number;
   cordoned_at_kill: boolean;
   pods_left_at_kill: number;
@@ -131,21 +131,32 @@ export async function runProcessKill(scenario: ProcessKillScenario, seed: number
       if (ev.instanceId === target.instanceId && (ev.kind === 'instance-shutting-down' || ev.kind === 'instance-terminated') && podsAtReclaim === undefined) podsAtReclaim = controllerPodsOn(nodeName).map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
     });
 
+    // When the process dies relative to the warning (seeded). The agent drains a node in ~1 s here: 0–1.5 s after
+    // the warning lands before or during its drain. Central handles a warning within ~1 s: −2…+1 s lands before
+    // the warning (it waits in the queue while central is down), while central handles it, or after.
+    const draw = createRng(seed).fork('kill-delay').next();
+    const offsetMs = scenario === 'agent-kill9-mid-drain' ? Math.floor(draw * 1500) : Math.floor(draw * 3000) - 2000;
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const victim = scenario === 'agent-kill9-mid-drain' ? 'agent' : 'central';
+    const killVictim = async () => {
+      podsLeftAtKill = controllerPodsOn(nodeName).length;
+      cordonedAtKill = nodeOf(target.instanceId)?.spec?.unschedulable === true;
+      await kill9(victim === 'agent' ? agent : central);
+    };
+    if (offsetMs < 0) {
+      await killVictim();
+      await sleep(-offsetMs);
+    }
     const warnedAt = Date.now();
     simSim.aws.ec2.interruptInstance(target.instanceId);
     const drained = until('the node drained', () => (controllerPodsOn(nodeName).length === 0 ? Date.now() : undefined), 150 * SECOND, 200).then((t) => (drainedAfter = Math.round((t - warnedAt) / 100) / 10), () => null);
-
-    // The agent drains a node in ~1 s here, central takes the message within a few seconds of the warning.
-    const delayMs = Math.floor(createRng(seed).fork('kill-delay').next() * (scenario === 'agent-kill9-mid-drain' ? 1500 : 5000));
-    await new Promise((r) => setTimeout(r, delayMs));
-    killedAt = (Date.now() - warnedAt) / 1000;
-    podsLeftAtKill = controllerPodsOn(nodeName).length;
-    cordonedAtKill = nodeOf(target.instanceId)?.spec?.unschedulable === true;
-    if (scenario === 'agent-kill9-mid-drain') {
-      await kill9(agent);
-      await startAgent();
-    } else {
-      await kill9(central);
+    if (offsetMs >= 0) {
+      await sleep(offsetMs);
+      await killVictim();
+    }
+    killedAt = offsetMs < 0 ? offsetMs / 1000 : (Date.now() - warnedAt) / 1000;
+    if (victim === 'agent') await startAgent();
+    else {
       await startCentral();
       await api.login(email, password);
     }

@@ -99,13 +99,13 @@ export const processKillsSection: ReliabilitySection = {
     const rows = PROCESS_KILL_SCENARIOS.map((s) => {
       const mine = outcomes.filter((o) => o.scenario === s.name);
       const failed = mine.filter((o) => !o.ok);
-      return [s.name, s.fault, mine.length, failed.length, mine.map((o) => `${o.killed_at_s} s (${o.pods_left_at_kill} pods left)`).join(', '), mine.map((o) => (o.drained_after_s === null ? 'never' : `${o.drained_after_s} s`)).join(', '), failed.map((o) => `seed ${o.seed}: ${o.failures.join('; ')}`).join(' ') || '—'];
+      return [s.name, s.fault, mine.length, failed.length, mine.map((o) => `${o.killed_at_s} s (${o.pods_left_at_kill} pods left${o.cordoned_at_kill ? ', cordoned' : ''})`).join(', '), mine.map((o) => (o.drained_after_s === null ? 'never' : `${o.drained_after_s} s`)).join(', '), failed.map((o) => `seed ${o.seed}: ${o.failures.join('; ')}`).join(' ') || '—'];
     });
     const failures = outcomes.filter((o) => !o.ok).length;
     return {
       title: 'kill -9 of central and of the agent during a Spot interruption, real processes (`process-kills`)',
       parameters: `PROCESS_KILL_RUNS=${runs} (seeds ${knobs.firstSeed}–${knobs.firstSeed + runs - 1}); simulator \`steady\`, real clock (the warning is 2 real minutes), central and the agent as CLI child processes`,
-      columns: ['scenario', 'fault', 'runs', 'failures', 'killed at (after the warning)', 'node drained at (deadline 120 s)', 'what failed'],
+      columns: ['scenario', 'fault', 'runs', 'failures', 'killed at, s from the warning (pods of controllers left on the node then)', 'node drained at (deadline 120 s)', 'what failed'],
       rows,
       summary: `${outcomes.length - failures} of ${outcomes.length} runs kept every invariant: no controller pod on the node when it was reclaimed, the warning recorded once with an action, both processes running at the end.`,
       ok: failures === 0,
