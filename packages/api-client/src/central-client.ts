@@ -11,9 +11,12 @@
  * The stream needs request headers on the WebSocket upgrade, which browsers cannot set, so the socket is
  * made by an injected {@link StreamSocketFactory} (the agent passes one built on `ws`).
  */
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import {
+  AGENT_INSTANCE_HEADER,
   AgentClientEventSchema,
+  AgentInstanceIdSchema,
   AgentServerEventSchema,
   AppError,
   ErrorEnvelopeSchema,
@@ -66,6 +69,11 @@ export interface CentralClientOptions {
   socketFactory?: StreamSocketFactory;
   /** Sent as `User-Agent` (e.g. `cloudoptim-agent/0.1.0`). */
   userAgent?: string;
+  /**
+   * This process's instance id, sent in AGENT_INSTANCE_HEADER on every request and on the stream (default: a random
+   * id per client). Central hands the tasks an earlier process held back when a new instance heartbeats.
+   */
+  instanceId?: string;
 }
 
 /** Callbacks of an open agent stream. */
@@ -121,17 +129,20 @@ export class CentralClient {
   private readonly baseUrl: string;
   private readonly timeoutMs: number;
   private readonly fetchImpl: typeof fetch;
+  private readonly instanceId: string;
 
   constructor(private readonly options: CentralClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? 15_000;
     this.fetchImpl = options.fetch ?? fetch;
+    this.instanceId = AgentInstanceIdSchema.parse(options.instanceId ?? randomUUID());
   }
 
   private headers(json: boolean): Record<string, string> {
     return {
       Authorization: `Bearer ${this.options.apiKey}`,
       Accept: 'application/json',
+      [AGENT_INSTANCE_HEADER]: this.instanceId,
       ...(json ? { 'Content-Type': 'application/json' } : {}),
       ...(this.options.userAgent ? { 'User-Agent': this.options.userAgent } : {}),
     };

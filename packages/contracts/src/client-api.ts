@@ -8,6 +8,14 @@ import { IsoDateTimeSchema, NonNegativeIntSchema, PositiveIntSchema, TaskIdSchem
 import { TaskSchema, TaskStatusSchema } from './tasks.ts';
 
 /** `GET /api/v1/client/tasks?max=N`: query. */
+/**
+ * The header an agent process sends on every request and on the stream's upgrade: a random id made at its start.
+ * Central records it in task leases, so a restarted agent's first heartbeat hands the tasks its dead predecessor
+ * held back at once (instead of after their lease).
+ */
+export const AGENT_INSTANCE_HEADER = 'x-cloudoptim-agent-instance';
+export const AgentInstanceIdSchema = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, "1–64 letters, digits, '.', '_' or '-'");
+
 export const TaskPollQuerySchema = z.object({
   /** Most tasks to lease in this poll (default 10). */
   max: z.coerce.number().int().min(1).max(100).default(10),

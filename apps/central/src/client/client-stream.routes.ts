@@ -14,25 +14,26 @@ import type { AgentPrincipal } from '../auth/principal.ts';
 import type { CentralContext } from '../context.ts';
 import { principalFor, type RouteRegistrar } from '../http/route.ts';
 import { taskAvailableFrame, urgentDrainFrame } from '../tasks/task-frames.ts';
-import type { TaskLeases } from '../tasks/task-leases.ts';
+import { leaseHolderOf } from '../tasks/lease-holder.ts';
+import type { LeaseHolder, TaskLeases } from '../tasks/task-leases.ts';
 
 export const CLIENT_STREAM_PATH = '/api/v1/client/stream';
 /** Urgent-drain frame ids remembered per connection, so an ack naming only the frame finds its task. */
 const REMEMBERED_FRAMES = 1000;
 
 export function registerClientStream(routes: RouteRegistrar, app: FastifyInstance, ctx: CentralContext, leases: TaskLeases): void {
-  const principals = new WeakMap<FastifyRequest, AgentPrincipal>();
+  const holders = new WeakMap<FastifyRequest, LeaseHolder>();
   routes.docs.push({ method: 'GET', path: CLIENT_STREAM_PATH, summary: 'WebSocket: pushed tasks for the agent (AgentServerEvent frames; the agent sends AgentClientEvent frames)', tag: 'client', auth: 'agent', status: 101 });
   app.get(
     CLIENT_STREAM_PATH,
     {
       websocket: true,
       preValidation: async (req) => {
-        principals.set(req, (await principalFor(ctx.auth, 'agent', undefined, req)) as AgentPrincipal);
+        holders.set(req, leaseHolderOf((await principalFor(ctx.auth, 'agent', undefined, req)) as AgentPrincipal, req));
       },
     },
     (socket, req) => {
-      const agent = principals.get(req);
+      const agent = holders.get(req);
       if (!agent) return socket.close(1008, 'unauthenticated');
       new AgentConnection(socket, agent, ctx, leases, req.id).open();
     },
@@ -46,7 +47,7 @@ class AgentConnection {
 
   constructor(
     private readonly socket: WebSocket,
-    private readonly agent: AgentPrincipal,
+    private readonly agent: LeaseHolder,
     private readonly ctx: CentralContext,
     private readonly leases: TaskLeases,
     private readonly requestId: string,

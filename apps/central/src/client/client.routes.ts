@@ -23,6 +23,7 @@ import type { Feature } from '../features.ts';
 import { healthOf } from '../health/cluster-health.ts';
 import { publishHealthChange } from '../health/health-updates.ts';
 import { NodePricing } from '../pricing/node-pricing.ts';
+import { leaseHolderOf } from '../tasks/lease-holder.ts';
 import { TaskLeases } from '../tasks/task-leases.ts';
 import { registerClientStream } from './client-stream.routes.ts';
 import { ingestSizes } from './ingest-metrics.ts';
@@ -57,7 +58,7 @@ export const clientFeature: Feature = (routes, app, ctx) => {
     auth: 'agent',
     query: TaskPollQuerySchema,
     response: TaskPollResponseSchema,
-    handler: ({ principal, query }) => leases.poll(principal, query.max),
+    handler: ({ req, principal, query }) => leases.poll(leaseHolderOf(principal, req), query.max),
   });
 
   routes.define({
@@ -117,11 +118,11 @@ export const clientFeature: Feature = (routes, app, ctx) => {
     auth: 'agent',
     body: HeartbeatSchema,
     response: HeartbeatResponseSchema,
-    handler: async ({ principal, body }) => {
+    handler: async ({ req, principal, body }) => {
       assertOwnCluster(principal, body.cluster_id, 'heartbeat');
       const received = now();
       // Renewed first so the pending count the beat answers with already leaves them out.
-      await leases.renewRunning(principal, body.running_task_ids);
+      await leases.heartbeat(leaseHolderOf(principal, req), body.running_task_ids);
       const health = healthOf({ lastHeartbeatAt: received, agentStatus: body.status }, received.getTime(), ctx.config.AGENT_HEARTBEAT_SECONDS);
       // One statement: heartbeat, last_heartbeat_at, health (with the one it replaced), settings version, pending count.
       const beat = await heartbeats.beat(principal.customerId, principal.clusterId, body, { receivedAt: received, health, now: received });

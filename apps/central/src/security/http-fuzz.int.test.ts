@@ -12,19 +12,23 @@
  * against its real objects. They may succeed; they must never get a 5xx, and the first tenant's rows must stay
  * as they were.
  *
- * FUZZ_RUNS sets the generated requests per route and kind (default 6: the short version `npm test` runs;
+ * Runs on PGlite (the PostgreSQL engine compiled to WebAssembly) only: the answers are decided by central, and
+ * the database errors it maps are the engine's own. FUZZ_RUNS sets the generated requests per route and kind (default 6: the short version `npm test` runs;
  * `npm run bench -- reliability` runs the long one); FUZZ_SEED replays a run (a failure's message has its seed).
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testDatabaseTargets } from '@cloudoptim/db/testing';
+import type { TestDatabaseTarget } from '@cloudoptim/db/testing';
 import { startHttpRouteFuzzer, type FuzzPart, type FuzzRequest, type HttpRouteFuzzer } from './http-route-fuzzer.test-support.ts';
 import type { DocumentedRoute } from './route-inventory.test-support.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 6);
 const SEED = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED);
 
-describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('HTTP routes under fuzzing on $name', (target) => {
+// On PGlite only — the same PostgreSQL engine, so the PostgreSQL suite (`npm run test:pg`) does not repeat it.
+const TARGETS: TestDatabaseTarget[] = [{ name: 'pglite' }];
+
+describe.each(TARGETS)('HTTP routes under fuzzing on $name', (target) => {
   let fuzzer: HttpRouteFuzzer;
 
   beforeAll(async () => {

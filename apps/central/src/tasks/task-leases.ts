@@ -22,14 +22,19 @@ export interface TaskLeasesDeps {
   leaseSeconds: number;
 }
 
-/** The agent a lease is for: its cluster, and the key it authenticated with (the lease owner). */
+/**
+ * The agent a lease is for: its cluster, the key it authenticated with and, when the agent sends one, the
+ * instance id of its process (`X-CloudOptim-Agent-Instance`, new at every start). Together they are the owner.
+ */
 export interface LeaseHolder {
   customerId: string;
   clusterId: string;
   keyId: string;
+  instance?: string;
 }
 
-const ownerOf = (holder: LeaseHolder) => `agent-key:${holder.keyId}`;
+const keyOwner = (holder: LeaseHolder) => `agent-key:${holder.keyId}`;
+const ownerOf = (holder: LeaseHolder) => (holder.instance ? `${keyOwner(holder)}/${holder.instance}` : keyOwner(holder));
 
 export class TaskLeases {
   private readonly repo: TasksRepository;
@@ -88,6 +93,20 @@ export class TaskLeases {
       await this.announce.toAdmins(task, taskUpdatedFrame(task, now));
     }
     return { task_id: task.id, status: task.status, duplicate: kind === 'duplicate' };
+  }
+
+  /**
+   * A heartbeat from an agent process: the tasks it names are running (leases extended), and tasks an earlier
+   * process of the same agent key still holds are offered again now. A cluster runs one agent process (the
+   * Deployment is Recreate, one replica), so a new instance id means the one before it is gone — killed mid-drain,
+   * say — and its tasks would otherwise wait for their lease to run out (60 s of a 2-minute Spot warning).
+   */
+  async heartbeat(holder: LeaseHolder, runningTaskIds: readonly string[]): Promise<void> {
+    await this.renewRunning(holder, runningTaskIds);
+    if (!holder.instance) return;
+    const now = this.deps.clock.now();
+    const released = await this.repo.expireLeasesOfOthers(holder.clusterId, { ownerPrefix: `${keyOwner(holder)}/`, owner: ownerOf(holder), keep: runningTaskIds, now: new Date(now) });
+    if (released.length) this.deps.log.info({ clusterId: holder.clusterId, taskIds: released.map((t) => t.id), instance: holder.instance }, 'tasks held by an earlier agent process offered again');
   }
 
   /** The agent runs these tasks: mark them running and extend their leases. */

@@ -356,6 +356,33 @@ export class TasksRepository {
   }
 
   /**
+   * Ends now the unexpired leases of the cluster's held tasks whose owner starts with `ownerPrefix` but is not
+   * `owner`, except `keep`: their holder is known to be gone, so they are offered again at the next poll instead
+   * of when the lease runs out (attempts and max_attempts count as for any expired lease). Returns them.
+   */
+  async expireLeasesOfOthers(clusterId: string, options: { ownerPrefix: string; owner: string; keep: readonly string[]; now: Date }): Promise<StoredTask[]> {
+    if (!isUuid(clusterId)) return [];
+    const keep = options.keep.filter(isUuid);
+    return withDbErrors('expire task leases', async () => {
+      const rows = await this.db
+        .update(tasks)
+        .set({ leaseExpiresAt: options.now, updatedAt: options.now })
+        .where(
+          and(
+            eq(tasks.clusterId, clusterId),
+            inArray(tasks.status, HELD_STATUSES),
+            gt(tasks.leaseExpiresAt, options.now),
+            sql`left(${tasks.leaseOwner}, ${options.ownerPrefix.length}) = ${options.ownerPrefix}`,
+            sql`${tasks.leaseOwner} <> ${options.owner}`,
+            keep.length ? notInArray(tasks.id, keep) : undefined,
+          ),
+        )
+        .returning();
+      return rows.map(toTask);
+    });
+  }
+
+  /**
    * Records the agent's result for `result.attempt` (default: the current attempt). Accepted while the task is
    * held (leased or running, even with an expired lease as long as no newer attempt exists): the task ends with
    * the result's status. For a task central already ended (cancelled, timed out) the result is kept for the
