@@ -22,7 +22,7 @@ const SECOND = 1000;
 
 export const PROCESS_KILL_SCENARIOS = [
   { name: 'agent-kill9-mid-drain', fault: 'a Spot warning on the busiest Spot node; the agent process SIGKILLed 0–1.5 s after (seeded: before it has the drain, or during it), a new agent process started' },
-  { name: 'central-kill9-at-warning', fault: 'a Spot warning on the busiest Spot node; the central process SIGKILLed between 2 s before and 1 s after it (seeded: the warning waits in the queue while central is down, or central dies while or after handling it), restarted on the same data' },
+  { name: 'central-kill9-at-warning', fault: 'a Spot warning on the busiest Spot node; the central process SIGKILLed 1–2 s before it (the warning waits in the queue while central is down), 0–0.3 s after it (while central handles it) or 1–2 s after (once it has), by seed in turn; restarted on the same data' },
 ] as const;
 
 export type ProcessKillScenario = (typeof PROCESS_KILL_SCENARIOS)[number]['name'];
@@ -132,10 +132,13 @@ export async function runProcessKill(scenario: ProcessKillScenario, seed: number
     });
 
     // When the process dies relative to the warning (seeded). The agent drains a node in ~1 s here: 0–1.5 s after
-    // the warning lands before or during its drain. Central handles a warning within ~1 s: −2…+1 s lands before
-    // the warning (it waits in the queue while central is down), while central handles it, or after.
+    // the warning lands before or during its drain. Central handles a warning within ~1 s; the seed picks, in turn,
+    // a kill 1–2 s before the warning (it waits in the queue while central is down), 0–0.3 s after it (while
+    // central handles it) or 1–2 s after (once it has).
     const draw = createRng(seed).fork('kill-delay').next();
-    const offsetMs = scenario === 'agent-kill9-mid-drain' ? Math.floor(draw * 1500) : Math.floor(draw * 3000) - 2000;
+    const centralWindows = [[-2000, -1000], [0, 300], [1000, 2000]] as const;
+    const [from, to] = centralWindows[(seed - 1) % centralWindows.length] ?? [0, 0];
+    const offsetMs = scenario === 'agent-kill9-mid-drain' ? Math.floor(draw * 1500) : Math.floor(from + draw * (to - from));
     const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     const victim = scenario === 'agent-kill9-mid-drain' ? 'agent' : 'central';
     const killVictim = async () => {
