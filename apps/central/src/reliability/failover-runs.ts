@@ -15,8 +15,8 @@ import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { openDatabase } from '@cloudoptim/db';
-import { freePort } from '@cloudoptim/runtime';
 import { startPrivatePostgres } from '@cloudoptim/db/testing';
+import { freePort } from '@cloudoptim/runtime';
 import { startAgentFleet, type FleetAgent, type FleetPhaseStats, type RunningFleet } from '../testing/agent-fleet.ts';
 import { startCentralProcess, waitReady, type CentralProcess } from '../testing/central-process.ts';
 
@@ -136,15 +136,14 @@ interface LeaseRow {
   name: string;
   owner: string;
   expires_at: Date;
-  acquired_at: Date;
 }
 
 /** A fresh connection per read: the database may have just restarted. */
 async function readLeases(databaseUrl: string): Promise<LeaseRow[]> {
   const db = await openDatabase({ databaseUrl, migrate: false, maxConnections: 1 });
   try {
-    const rows = await db.query<{ name: string; owner: string; expires_at: Date | string; acquired_at: Date | string }>('SELECT name, owner, expires_at, acquired_at FROM worker_leases ORDER BY name');
-    return rows.map((r) => ({ ...r, expires_at: new Date(r.expires_at), acquired_at: new Date(r.acquired_at) }));
+    const rows = await db.query<{ name: string; owner: string; expires_at: Date | string }>('SELECT name, owner, expires_at FROM worker_leases ORDER BY name');
+    return rows.map((r) => ({ ...r, expires_at: new Date(r.expires_at) }));
   } finally {
     await db.close();
   }
