@@ -68,6 +68,8 @@ export const postgresRestartSection: ReliabilitySection = {
     const r = await runPostgresRestart({ ...shape, downSeconds, onProgress: (l) => progress(`postgres-restart: ${l}`) });
     const failed = r.phases.reduce((n, p) => n + p.failed, 0);
     const after = r.phases.find((p) => p.phase === 'after the restart');
+    const down = r.phases.find((p) => p.phase === 'PostgreSQL down');
+    const refusedWhileDown = Object.entries(down?.refused_by ?? {}).map(([k, v]) => `${k} ×${v}`).join(', ');
     const ok = failed === 0 && r.central_exited === null && r.ready_after_restart_ms !== null && r.leases_renewed === r.leases_before && r.stream_events_after_restart > 0;
     return {
       title: 'PostgreSQL crashed and restarted under agent load (`postgres-restart`)',
@@ -75,7 +77,7 @@ export const postgresRestartSection: ReliabilitySection = {
       columns: PHASE_COLUMNS,
       rows: phaseRows(r.phases),
       summary: [
-        `Requests failed for good: ${failed}; central kept running: ${r.central_exited === null ? 'yes' : `**no** (${r.central_exited})`}; /readyz answered 200 ${ms(r.ready_after_restart_ms)} after PostgreSQL was back. While it was down central answered 503 (retryable) and the fleet retried.`,
+        `Requests failed for good: ${failed}; central kept running: ${r.central_exited === null ? 'yes' : `**no** (${r.central_exited})`}; /readyz answered 200 ${ms(r.ready_after_restart_ms)} after PostgreSQL was back. While it was down the fleet's attempts were refused with ${refusedWhileDown || 'nothing'} and retried.`,
         `After the restart: p99 ${after?.p99_ms ?? '—'} ms, ${after?.failed ?? '—'} failed; worker leases renewed ${r.leases_renewed} of ${r.leases_before}; admin-stream events delivered (LISTEN reconnected) ${r.stream_events_after_restart}.`,
       ].join('\n\n'),
       ok,
