@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { AgentServerEventSchema, ErrorEnvelopeSchema, STREAM_EVENT_VERSION } from '@cloudoptim/contracts';
+import { AGENT_INSTANCE_HEADER, AgentServerEventSchema, ErrorEnvelopeSchema, STREAM_EVENT_VERSION } from '@cloudoptim/contracts';
 import { TasksRepository } from '@cloudoptim/db';
 import { testDatabaseTargets } from '@cloudoptim/db/testing';
 import { bearer, createTestCentral, type TestCentral, type TestCluster, type TestCustomer } from '../testing/test-central.ts';
@@ -94,6 +94,10 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('WS /api/v1/cl
     await expect(StreamClient.connect(url, {})).rejects.toMatchObject({ statusCode: 401 });
     await expect(StreamClient.connect(url, bearer('coa_wrong'))).rejects.toMatchObject({ statusCode: 401 });
     await expect(StreamClient.connect(url, bearer(acme.admin.token))).rejects.toMatchObject({ statusCode: 401 });
+  });
+
+  it('refuses the upgrade with a malformed agent instance id', async () => {
+    await expect(StreamClient.connect(url, { ...bearer(a.apiKey), [AGENT_INSTANCE_HEADER]: 'not valid!' })).rejects.toMatchObject({ statusCode: 400 });
   });
 
   it('pushes an urgent drain to the connected agent at once, and its ack leases the task', async () => {

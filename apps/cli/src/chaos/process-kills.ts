@@ -16,6 +16,7 @@ import { freePort, silentLogger, SystemClock } from '@cloudoptim/runtime';
 import { loadScenario, startSimulator, type Simulator } from '@cloudoptim/simulator';
 import { repoRoot } from '../repo-paths.ts';
 import { DemoAdminApi } from '../demo/admin-api.ts';
+import { eventually } from '../demo/eventually.test-support.ts';
 
 const CLI = path.join(repoRoot, 'apps/cli/bin/cloudoptim.mjs');
 const SECOND = 1000;
@@ -59,16 +60,6 @@ async function kill9(child: Child | undefined): Promise<void> {
   await child.exited;
 }
 
-async function until<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number, everyMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await Promise.resolve(check()).catch(() => undefined);
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
 const isController = (owners: { kind: string }[] | undefined) => (owners ?? []).some((o) => o.kind !== 'DaemonSet' && o.kind !== 'Node');
 
 /** One run of one scenario on a fresh stack. */
@@ -100,7 +91,7 @@ export async function runProcessKill(scenario: ProcessKillScenario, seed: number
     const centralEnv = { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', CLOUDOPTIM_DATA_DIR: path.join(dir, 'central'), CLOUDOPTIM_BOOTSTRAP_ADMIN_EMAIL: email, CLOUDOPTIM_BOOTSTRAP_ADMIN_PASSWORD: password, ML_SERVER_URL: ml.url, ML_SERVER_API_KEY: mlKey, AWS_ENDPOINT_URL: e.aws_endpoint, AWS_ACCESS_KEY_ID: e.aws_access_key_id, AWS_SECRET_ACCESS_KEY: e.aws_secret_access_key };
     const startCentral = async () => {
       central = spawnCli(['central'], centralEnv, path.join(dir, 'central.log'));
-      await until('central to answer', async () => (await fetch(`${url}/readyz`)).ok, 90 * SECOND);
+      await eventually('central to answer', async () => (await fetch(`${url}/readyz`)).ok, 90 * SECOND);
     };
     await startCentral();
     const api = new DemoAdminApi(url);
@@ -116,7 +107,7 @@ export async function runProcessKill(scenario: ProcessKillScenario, seed: number
     await startAgent();
     const simSim = sim;
     const nodeCount = simSim.store.nodes.list().length;
-    await until('central to know every node', async () => (await api.call<{ total_nodes: number }>('GET', `/api/v1/admin/clusters/${cluster.cluster_id}/state`)).total_nodes >= nodeCount, 90 * SECOND, SECOND);
+    await eventually('central to know every node', async () => (await api.call<{ total_nodes: number }>('GET', `/api/v1/admin/clusters/${cluster.cluster_id}/state`)).total_nodes >= nodeCount, 90 * SECOND, SECOND);
 
     // The busiest running Spot node.
     const nodeOf = (instanceId: string) => simSim.store.nodes.list().find((n) => n.spec?.providerID?.endsWith(`/${instanceId}`));
@@ -152,7 +143,7 @@ export async function runProcessKill(scenario: ProcessKillScenario, seed: number
     }
     const warnedAt = Date.now();
     simSim.aws.ec2.interruptInstance(target.instanceId);
-    const drained = until('the node drained', () => (controllerPodsOn(nodeName).length === 0 ? Date.now() : undefined), 150 * SECOND, 200).then((t) => (drainedAfter = Math.round((t - warnedAt) / 100) / 10), () => null);
+    const drained = eventually('the node drained', async () => (controllerPodsOn(nodeName).length === 0 ? Date.now() : undefined), 150 * SECOND, 200).then((t) => (drainedAfter = Math.round((t - warnedAt) / 100) / 10), () => null);
     if (offsetMs >= 0) {
       await sleep(offsetMs);
       await killVictim();
@@ -164,7 +155,7 @@ export async function runProcessKill(scenario: ProcessKillScenario, seed: number
       await api.login(email, password);
     }
 
-    await until('the reclaim', () => simSim.aws.ec2.get(target.instanceId)?.state === 'terminated' || podsAtReclaim !== undefined, 180 * SECOND, 500);
+    await eventually('the reclaim', async () => simSim.aws.ec2.get(target.instanceId)?.state === 'terminated' || podsAtReclaim !== undefined, 180 * SECOND, 500);
     await drained;
     unwatch();
     if (podsBefore === 0) failures.push('setup: the interrupted node ran no controller pod');
